@@ -1,0 +1,74 @@
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { createTRPCHandle } from 'trpc-sveltekit';
+import { readSession, registerAnonymous, sweepUnclaimedUsers } from '$lib/server/auth';
+import { config } from '$lib/server/config';
+import { db, pool } from '$lib/server/db';
+import { migrateDatabase } from '$lib/server/db/migrate';
+import { seedPrompts } from '$lib/server/db/seed';
+import { DomainError } from '$lib/server/errors';
+import { markInterrupted, shutdownGenerations } from '$lib/server/chat/generations';
+import { createContext } from '$lib/server/trpc/context';
+import { appRouter } from '$lib/server/trpc/router';
+import { isLocale, pickLocale } from '$lib/i18n/locales';
+import { translate } from '$lib/i18n';
+
+export const init: ServerInit = async () => {
+	await migrateDatabase(config().DATABASE_URL);
+	await seedPrompts(db);
+	await sweepUnclaimedUsers();
+	await markInterrupted();
+	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
+	process.once('sveltekit:shutdown', async () => {
+		await shutdownGenerations();
+		await pool.end();
+	});
+};
+
+const identity: Handle = async ({ event, resolve }) => {
+	const { user, session } = await readSession(event);
+	event.locals.user = user;
+	event.locals.session = session;
+	const header = event.request.headers.get('accept-language');
+	event.locals.locale = user?.locale && isLocale(user.locale) ? user.locale : pickLocale(header);
+	event.locals.theme = user?.theme ?? 'system';
+
+	// Pages register visitors on arrival; API calls without a session answer 401 instead.
+	if (!user && !event.url.pathname.startsWith('/api/')) {
+		try {
+			const created = await registerAnonymous(event, event.locals.locale);
+			event.locals.user = created.user;
+			event.locals.session = created.session;
+		} catch (e) {
+			if (e instanceof DomainError && e.code === 'rate_limited') return tooManyVisitors(event.locals.locale);
+			throw e;
+		}
+	}
+
+	return resolve(event, {
+		transformPageChunk: ({ html }) =>
+			html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
+	});
+};
+
+function tooManyVisitors(locale: 'en' | 'zh-CN') {
+	const title = translate(locale, 'rateLimited.title');
+	const body = translate(locale, 'rateLimited.body');
+	const html = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body style="font-family:system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5"><h1>${title}</h1><p>${body}</p></body></html>`;
+	return new Response(html, {
+		status: 429,
+		headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': String(config().REGISTER_WINDOW_SECONDS) }
+	});
+}
+
+const trpc = createTRPCHandle({ router: appRouter, createContext, url: '/api/trpc' });
+
+const headers: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	response.headers.set('x-frame-options', 'DENY');
+	return response;
+};
+
+export const handle = sequence(headers, identity, trpc);

@@ -1,0 +1,22 @@
+import { addMessages, getMessageFormatter, init, locale as current } from 'svelte-i18n';
+import en from './en.json';
+import zh from './zh-CN.json';
+import type { Locale } from './locales';
+
+// Messages are bundled and registered synchronously, so server rendering never waits.
+addMessages('en', en);
+addMessages('zh-CN', zh);
+init({ fallbackLocale: 'en', initialLocale: 'en' });
+
+/** Sets the active locale; called at the top of the root layout, before children render. */
+export function useLocale(l: Locale) {
+	current.set(l);
+}
+
+/** Translates outside components (server responses, errors) for an explicit locale. */
+export function translate(l: Locale, id: string, values?: Record<string, string | number>) {
+	return getMessageFormatter(id, l).format(values) as string;
+}
+
+export { _, locale } from 'svelte-i18n';
+export type { Locale };

@@ -1,0 +1,80 @@
+import DOMPurify from 'isomorphic-dompurify';
+import hljs from 'highlight.js/lib/common';
+import { Marked } from 'marked';
+
+/**
+ * Markdown → sanitised HTML, the same on server and browser. marked parses, highlight.js
+ * colours code, DOMPurify removes anything that could run (scripts, handlers, javascript:).
+ */
+const marked = new Marked({
+	gfm: true,
+	breaks: true,
+	renderer: {
+		code({ text, lang }) {
+			const language = lang && hljs.getLanguage(lang) ? lang : undefined;
+			const html = language ? hljs.highlight(text, { language }).value : escapeHtml(text);
+			const cls = language ? ` class="hljs language-${language}"` : ' class="hljs"';
+			return `<pre><code${cls}>${html}</code></pre>\n`;
+		}
+	}
+});
+
+function escapeHtml(s: string) {
+	return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+let hooked = false;
+function purifier() {
+	if (!hooked) {
+		// Links open in a new tab without handing the opener to the target.
+		DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+			if (node.tagName === 'A' && node.getAttribute('href')) {
+				node.setAttribute('target', '_blank');
+				node.setAttribute('rel', 'noopener noreferrer nofollow');
+			}
+		});
+		hooked = true;
+	}
+	return DOMPurify;
+}
+
+export function renderMarkdown(text: string): string {
+	const raw = marked.parse(text, { async: false }) as string;
+	return purifier().sanitize(raw, {
+		FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'object', 'embed'],
+		FORBID_ATTR: ['style']
+	});
+}
+
+/**
+ * Incremental renderer for a growing reply: text before the last blank line outside a code
+ * fence is finished and rendered once; only the open tail is re-rendered as tokens arrive.
+ */
+export function createStreamRenderer() {
+	let stableText = '';
+	let stableHtml = '';
+	return (text: string): string => {
+		if (!text.startsWith(stableText)) {
+			stableText = '';
+			stableHtml = '';
+		}
+		const cut = lastSafeBoundary(text);
+		if (cut > stableText.length) {
+			stableHtml += renderMarkdown(text.slice(stableText.length, cut));
+			stableText = text.slice(0, cut);
+		}
+		return stableHtml + renderMarkdown(text.slice(stableText.length));
+	};
+}
+
+function lastSafeBoundary(text: string): number {
+	let inFence = false;
+	let boundary = 0;
+	let pos = 0;
+	for (const line of text.split('\n')) {
+		if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+		pos += line.length + 1;
+		if (!inFence && line.trim() === '' && pos <= text.length) boundary = pos;
+	}
+	return boundary;
+}

@@ -1,0 +1,28 @@
+import { eq } from 'drizzle-orm';
+import { config } from './config';
+import { db } from './db';
+import { user } from './db/schema';
+import { notFound } from './errors';
+import type { Locale } from '$lib/i18n/locales';
+
+export async function getMe(userId: string) {
+	const [row] = await db.select().from(user).where(eq(user.id, userId)).limit(1);
+	if (!row) throw notFound('user');
+	const c = config();
+	return {
+		id: row.id,
+		quotaUsed: row.quotaUsed,
+		quotaLimit: row.quotaLimit,
+		quotaLeft: Math.max(0, row.quotaLimit - row.quotaUsed),
+		locale: row.locale as Locale | null,
+		theme: row.theme,
+		createdAt: row.createdAt,
+		model: c.demoModel ? 'demo' : c.OPENAI_MODEL,
+		demoModel: c.demoModel
+	};
+}
+
+export async function updateMe(userId: string, input: { locale?: Locale | null; theme?: 'system' | 'light' | 'dark' }) {
+	await db.update(user).set(input).where(eq(user.id, userId));
+	return getMe(userId);
+}

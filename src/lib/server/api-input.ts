@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { DomainError } from './errors';
+
+export const chatIdParam = z.string().regex(/^[0-9a-z]{1,24}$/);
+export const messageIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const sendBody = z.union([
+	z.object({ content: z.string().max(10_000_000) }).strict(),
+	z.object({ regenerate: z.literal(true) }).strict()
+]);
+
+/** Route params that are not ids cannot name a chat of this user: same answer as missing. */
+export function parseIds(params: { id?: string; messageId?: string }) {
+	const id = chatIdParam.safeParse(params.id);
+	const messageId = params.messageId === undefined ? undefined : messageIdParam.safeParse(params.messageId);
+	if (!id.success || (messageId && !messageId.success)) throw new DomainError('not_found', 'No such chat or message');
+	return { chatId: id.data, messageId: messageId?.data };
+}

@@ -1,0 +1,113 @@
+import { DrizzleMySQLAdapter } from '@lucia-auth/adapter-drizzle';
+import type { RequestEvent } from '@sveltejs/kit';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { generateIdFromEntropySize, Lucia, type Session, type User } from 'lucia';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { config } from './config';
+import { db } from './db';
+import { session as sessionTable, user as userTable } from './db/schema';
+import { giveSampleChats } from './db/seed';
+import { DomainError } from './errors';
+import { pickLocale, type Locale } from '$lib/i18n/locales';
+
+const adapter = new DrizzleMySQLAdapter(db, sessionTable, userTable);
+
+export const lucia = new Lucia(adapter, {
+	sessionCookie: { name: 'oreai_session', attributes: { sameSite: 'lax' } },
+	getUserAttributes: (a) => ({
+		quotaUsed: a.quotaUsed,
+		quotaLimit: a.quotaLimit,
+		locale: a.locale as Locale | null,
+		theme: a.theme,
+		lastSeenAt: a.lastSeenAt
+	})
+});
+
+declare module 'lucia' {
+	interface Register {
+		Lucia: typeof lucia;
+		DatabaseUserAttributes: Omit<typeof userTable.$inferSelect, 'id'>;
+	}
+}
+
+// In-process limiter: one Node process serves the app (DESIGN), so memory is the right store.
+let registrations: RateLimiterMemory | undefined;
+function registrationLimiter() {
+	registrations ??= new RateLimiterMemory({
+		keyPrefix: 'register',
+		points: config().REGISTER_LIMIT,
+		duration: config().REGISTER_WINDOW_SECONDS
+	});
+	return registrations;
+}
+
+function setSessionCookie(event: RequestEvent, session: Session) {
+	const cookie = lucia.createSessionCookie(session.id);
+	event.cookies.set(cookie.name, cookie.value, {
+		...cookie.attributes,
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax',
+		// Secure only where the browser will keep it: over HTTPS (a plain-http LAN host drops it).
+		secure: event.url.protocol === 'https:'
+	});
+}
+
+/** Validates the session cookie; extends the session and notes the visit while it is used. */
+export async function readSession(event: RequestEvent): Promise<{ user: User | null; session: Session | null }> {
+	const id = event.cookies.get(lucia.sessionCookieName);
+	if (!id) return { user: null, session: null };
+	const { session, user } = await lucia.validateSession(id);
+	if (!session) {
+		event.cookies.delete(lucia.sessionCookieName, { path: '/' });
+		return { user: null, session: null };
+	}
+	if (session.fresh) setSessionCookie(event, session);
+	const seen = user.lastSeenAt?.getTime() ?? 0;
+	if (Date.now() - seen > 60_000) {
+		await db.update(userTable).set({ lastSeenAt: new Date() }).where(eq(userTable.id, user.id));
+	}
+	return { user, session };
+}
+
+/**
+ * Creates an anonymous user with a session and the sample chats. Rate-limited per client
+ * address; throws `rate_limited` past the limit.
+ */
+export async function registerAnonymous(event: RequestEvent, locale: Locale) {
+	const address = event.getClientAddress();
+	try {
+		await registrationLimiter().consume(address);
+	} catch {
+		throw new DomainError('rate_limited', 'Too many new visitors from this address');
+	}
+	const id = generateIdFromEntropySize(10);
+	await db.transaction(async (tx) => {
+		await tx.insert(userTable).values({ id, quotaLimit: config().DEFAULT_QUOTA, locale: null });
+		await giveSampleChats(tx, id, locale);
+	});
+	const session = await lucia.createSession(id, {});
+	setSessionCookie(event, session);
+	const { user } = await lucia.validateSession(session.id);
+	return { user: user!, session };
+}
+
+/**
+ * Removes users that never came back with their cookie (bots, `curl` loops) once they are
+ * older than the TTL. With the per-address limit this bounds rows from cookieless clients
+ * to REGISTER_LIMIT per window per address, each living at most the TTL.
+ */
+export async function sweepUnclaimedUsers(now = new Date()) {
+	const cutoff = new Date(now.getTime() - config().UNCLAIMED_USER_TTL_SECONDS * 1000);
+	const [result] = await db
+		.delete(userTable)
+		.where(and(isNull(userTable.lastSeenAt), lt(userTable.createdAt, cutoff)));
+	await db.execute(sql`DELETE FROM session WHERE expires_at < NOW()`);
+	return (result as { affectedRows: number }).affectedRows;
+}
+
+export function resetRegistrationLimiter() {
+	registrations = undefined;
+}
+
+export { pickLocale };

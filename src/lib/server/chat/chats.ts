@@ -1,0 +1,164 @@
+import { and, asc, desc, eq, like, lt, or, sql, inArray } from 'drizzle-orm';
+import { db } from '../db';
+import { chat, message, prompt, type Message } from '../db/schema';
+import { newChatId } from '../db/seed';
+import { DomainError, notFound } from '../errors';
+import type { Locale } from '$lib/i18n/locales';
+
+/** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
+
+export const PAGE_SIZE = 50;
+
+export interface ChatSummary {
+	id: string;
+	title: string;
+	updatedAt: Date;
+	preview: string;
+}
+
+export async function listChats(userId: string, opts: { query?: string; limit?: number } = {}): Promise<ChatSummary[]> {
+	const limit = opts.limit ?? 200;
+	const q = opts.query?.trim();
+	const last = db
+		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
+		.from(message)
+		.where(eq(message.userId, userId))
+		.groupBy(message.chatId)
+		.as('last');
+	const owner = eq(chat.userId, userId);
+	let where = owner;
+	if (q) {
+		const pattern = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+		const inMessages = db
+			.select({ id: message.chatId })
+			.from(message)
+			.where(and(eq(message.userId, userId), like(message.content, pattern)));
+		where = and(owner, or(like(chat.title, pattern), inArray(chat.id, inMessages)))!;
+	}
+	const rows = await db
+		.select({
+			id: chat.id,
+			title: chat.title,
+			updatedAt: chat.updatedAt,
+			preview: sql<string | null>`LEFT(${message.content}, 160)`
+		})
+		.from(chat)
+		.leftJoin(last, eq(last.chatId, chat.id))
+		.leftJoin(message, eq(message.id, last.maxId))
+		.where(where)
+		.orderBy(desc(chat.updatedAt), desc(chat.id))
+		.limit(limit);
+	return rows.map((r) => ({ ...r, preview: (r.preview ?? '').replace(/\s+/g, ' ').trim() }));
+}
+
+export async function findChat(userId: string, chatId: string) {
+	const [row] = await db
+		.select()
+		.from(chat)
+		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)))
+		.limit(1);
+	if (!row) throw notFound();
+	return row;
+}
+
+export interface MessagePage {
+	messages: Message[];
+	/** Id to pass as `before` for the next older page, or null when this is the oldest. */
+	olderCursor: number | null;
+}
+
+/** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
+export async function pageMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}): Promise<MessagePage> {
+	const limit = opts.limit ?? PAGE_SIZE;
+	const rows = await db
+		.select()
+		.from(message)
+		.where(
+			and(
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				opts.before ? lt(message.id, opts.before) : undefined
+			)
+		)
+		.orderBy(desc(message.id))
+		.limit(limit + 1);
+	const hasOlder = rows.length > limit;
+	const page = rows.slice(0, limit).reverse();
+	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
+}
+
+export async function getChat(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
+	const row = await findChat(userId, chatId);
+	const page = await pageMessages(userId, chatId, opts);
+	let opening: string | null = null;
+	if (row.promptSlug && page.messages.length === 0 && !opts.before) {
+		opening = await openingFor(row.promptSlug, row.systemPrompt);
+	}
+	return { chat: row, ...page, opening };
+}
+
+async function openingFor(slug: string, systemPrompt: string) {
+	const rows = await db
+		.select({ opening: prompt.openingMessage, systemPrompt: prompt.systemPrompt })
+		.from(prompt)
+		.where(eq(prompt.slug, slug));
+	// The chat copied one locale's system prompt; offer that locale's opening message.
+	return (rows.find((r) => r.systemPrompt === systemPrompt) ?? rows[0])?.opening ?? null;
+}
+
+export async function createChat(userId: string, input: { promptSlug?: string | null; locale: Locale; title?: string }) {
+	const id = newChatId();
+	let values: typeof chat.$inferInsert = {
+		id,
+		userId,
+		title: input.title?.trim() || '',
+		systemPrompt: '',
+		settings: {}
+	};
+	if (input.promptSlug) {
+		const rows = await db.select().from(prompt).where(eq(prompt.slug, input.promptSlug));
+		const p = rows.find((r) => r.locale === input.locale) ?? rows[0];
+		if (!p) throw notFound('prompt');
+		values = { ...values, promptSlug: p.slug, title: values.title || p.title, systemPrompt: p.systemPrompt, settings: p.settings };
+	}
+	await db.insert(chat).values(values);
+	return findChat(userId, id);
+}
+
+export async function renameChat(userId: string, chatId: string, title: string) {
+	const clean = title.trim();
+	if (!clean) throw new DomainError('bad_request', 'Title is empty');
+	const [res] = await db
+		.update(chat)
+		.set({ title: clean })
+		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
+	if ((res as { affectedRows: number }).affectedRows === 0) throw notFound();
+	return findChat(userId, chatId);
+}
+
+export async function deleteChat(userId: string, chatId: string) {
+	const [res] = await db.delete(chat).where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
+	if ((res as { affectedRows: number }).affectedRows === 0) throw notFound();
+	return { id: chatId };
+}
+
+export async function clearChat(userId: string, chatId: string) {
+	await findChat(userId, chatId);
+	await assertIdle(userId, chatId);
+	await db.delete(message).where(and(eq(message.chatId, chatId), eq(message.userId, userId)));
+	return { id: chatId };
+}
+
+/** A chat with a reply still streaming cannot be cleared or sent to. */
+export async function assertIdle(userId: string, chatId: string) {
+	const [busy] = await db
+		.select({ id: message.id })
+		.from(message)
+		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), eq(message.status, 'streaming')))
+		.limit(1);
+	if (busy) throw new DomainError('chat_busy', 'A reply is already being generated in this chat');
+}
+
+export async function listPrompts(locale: Locale) {
+	return db.select().from(prompt).where(eq(prompt.locale, locale)).orderBy(asc(prompt.sort));
+}

@@ -1,0 +1,48 @@
+import { env } from '$env/dynamic/private';
+import { z } from 'zod';
+
+/**
+ * Every setting, read and validated once. The only module that knows variable names;
+ * `.env.example` lists the same set.
+ */
+const int = (fallback: number) =>
+	z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().positive());
+
+const schema = z.object({
+	DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/oreai'),
+	OPENAI_API_KEY: z.string().optional(),
+	OPENAI_BASE_URL: z.string().url().optional(),
+	OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+	MODEL_CONTEXT_TOKENS: int(128_000),
+	MAX_REPLY_TOKENS: int(2_048),
+	DEFAULT_QUOTA: int(1000),
+	/** New anonymous users one client address may create per window. */
+	REGISTER_LIMIT: int(20),
+	REGISTER_WINDOW_SECONDS: int(600),
+	/** Users who never sent their cookie back are swept after this many seconds. */
+	UNCLAIMED_USER_TTL_SECONDS: int(3600),
+	/** Longest accepted user message, in characters. */
+	MAX_MESSAGE_CHARS: int(32_000),
+	ORIGIN: z.string().url().optional()
+});
+
+export type Config = z.infer<typeof schema> & { demoModel: boolean };
+
+let cached: Config | undefined;
+
+export function config(): Config {
+	if (cached) return cached;
+	const parsed = schema.safeParse(
+		Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]))
+	);
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new Error(`OreAI: invalid settings (see .env.example):\n${lines.join('\n')}`);
+	}
+	const c = parsed.data;
+	if (c.MAX_REPLY_TOKENS >= c.MODEL_CONTEXT_TOKENS) {
+		throw new Error('OreAI: MAX_REPLY_TOKENS must be smaller than MODEL_CONTEXT_TOKENS');
+	}
+	cached = { ...c, demoModel: !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL };
+	return cached;
+}

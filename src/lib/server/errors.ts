@@ -1,0 +1,50 @@
+/**
+ * Domain errors carry a stable code. They are mapped once each to tRPC codes, HTTP
+ * statuses and the stream's `error` event; people see a translated sentence per code.
+ */
+export type ErrorCode =
+	| 'bad_request'
+	| 'unauthorized'
+	| 'not_found'
+	| 'chat_busy'
+	| 'message_too_long'
+	| 'quota_exhausted'
+	| 'rate_limited'
+	| 'upstream_quota'
+	| 'upstream_auth'
+	| 'upstream_rate_limit'
+	| 'context_too_long'
+	| 'upstream_error'
+	| 'network'
+	| 'shutdown'
+	| 'interrupted';
+
+export const httpStatus: Record<ErrorCode, number> = {
+	bad_request: 400,
+	unauthorized: 401,
+	not_found: 404,
+	chat_busy: 409,
+	message_too_long: 413,
+	quota_exhausted: 403,
+	rate_limited: 429,
+	upstream_quota: 502,
+	upstream_auth: 502,
+	upstream_rate_limit: 502,
+	context_too_long: 502,
+	upstream_error: 502,
+	network: 502,
+	shutdown: 503,
+	interrupted: 500
+};
+
+export class DomainError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		message: string = code
+	) {
+		super(message);
+		this.name = 'DomainError';
+	}
+}
+
+export const notFound = (what = 'chat') => new DomainError('not_found', `No such ${what}`);

@@ -1,0 +1,65 @@
+import { json } from '@sveltejs/kit';
+import { DomainError, httpStatus, type ErrorCode } from './errors';
+import type { GenerationEvent } from './chat/generations';
+
+/** SSE encoder: the last stage of the pipeline (SDK stream → generation → this). */
+export function encodeEvent(event: string, data: unknown) {
+	return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+type Source = { subscribe(listener: (e: GenerationEvent) => void): () => void };
+
+/**
+ * Streams a generation to one client. Closing the response only unsubscribes: the
+ * generation goes on and is stored whatever the browser does.
+ */
+export function sseResponse(source: Source, start?: unknown): Response {
+	const encoder = new TextEncoder();
+	let unsubscribe = () => {};
+	const body = new ReadableStream<Uint8Array>({
+		start(controller) {
+			const send = (event: string, data: unknown) => {
+				try {
+					controller.enqueue(encoder.encode(encodeEvent(event, data)));
+				} catch {
+					unsubscribe();
+				}
+			};
+			if (start) send('start', start);
+			unsubscribe = source.subscribe((e) => {
+				if (e.type === 'delta') send('delta', { text: e.text });
+				else {
+					if (e.type === 'done') send('done', { finishReason: e.finishReason, usage: e.usage });
+					else send('error', { code: e.code, message: e.message });
+					queueMicrotask(() => {
+						try {
+							controller.close();
+						} catch {
+							/* already closed by the client */
+						}
+					});
+				}
+			});
+		},
+		cancel() {
+			unsubscribe();
+		}
+	});
+	return new Response(body, {
+		headers: {
+			'content-type': 'text/event-stream; charset=utf-8',
+			'cache-control': 'no-cache, no-transform',
+			'x-accel-buffering': 'no'
+		}
+	});
+}
+
+export function jsonError(code: ErrorCode, message: string) {
+	return json({ code, message }, { status: httpStatus[code] });
+}
+
+/** Maps a thrown domain error to the JSON error response; anything else is rethrown. */
+export function errorResponse(e: unknown): Response {
+	if (e instanceof DomainError) return jsonError(e.code, e.message);
+	throw e;
+}

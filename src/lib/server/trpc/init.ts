@@ -1,0 +1,48 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { DomainError, type ErrorCode } from '../errors';
+import type { Context } from './context';
+
+const trpcCode: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+	bad_request: 'BAD_REQUEST',
+	unauthorized: 'UNAUTHORIZED',
+	not_found: 'NOT_FOUND',
+	chat_busy: 'CONFLICT',
+	message_too_long: 'PAYLOAD_TOO_LARGE',
+	quota_exhausted: 'FORBIDDEN',
+	rate_limited: 'TOO_MANY_REQUESTS',
+	upstream_quota: 'INTERNAL_SERVER_ERROR',
+	upstream_auth: 'INTERNAL_SERVER_ERROR',
+	upstream_rate_limit: 'INTERNAL_SERVER_ERROR',
+	context_too_long: 'INTERNAL_SERVER_ERROR',
+	upstream_error: 'INTERNAL_SERVER_ERROR',
+	network: 'INTERNAL_SERVER_ERROR',
+	shutdown: 'INTERNAL_SERVER_ERROR',
+	interrupted: 'INTERNAL_SERVER_ERROR'
+};
+
+const t = initTRPC.context<Context>().create({
+	errorFormatter({ shape, error }) {
+		const cause = error.cause;
+		const code = cause instanceof DomainError ? cause.code : undefined;
+		// Never ship stacks to the browser.
+		return { ...shape, data: { ...shape.data, stack: undefined, appCode: code ?? null } };
+	}
+});
+
+/** Domain errors become tRPC errors here, once, for every procedure. */
+const mapErrors = t.middleware(async ({ next }) => {
+	const result = await next();
+	if (!result.ok && result.error.cause instanceof DomainError) {
+		const cause = result.error.cause;
+		throw new TRPCError({ code: trpcCode[cause.code], message: cause.message, cause });
+	}
+	return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(mapErrors);
+export const userProcedure = publicProcedure.use(({ ctx, next }) => {
+	if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'No session' });
+	return next({ ctx: { ...ctx, user: ctx.user } });
+});

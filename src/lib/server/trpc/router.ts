@@ -1,0 +1,14 @@
+import { router } from './init';
+import { chatsRouter } from './routers/chats';
+import { meRouter } from './routers/me';
+import { promptsRouter } from './routers/prompts';
+import { createContext } from './context';
+import type { RequestEvent } from '@sveltejs/kit';
+
+export const appRouter = router({ chats: chatsRouter, prompts: promptsRouter, me: meRouter });
+export type AppRouter = typeof appRouter;
+
+/** The server-side caller page loads and form actions use: same procedures, same checks. */
+export async function caller(event: RequestEvent) {
+	return appRouter.createCaller(await createContext(event));
+}

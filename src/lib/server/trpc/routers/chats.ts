@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import * as chats from '../../chat/chats';
+import { router, userProcedure } from '../init';
+
+export const chatId = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id');
+
+export const chatsRouter = router({
+	list: userProcedure
+		.input(z.object({ query: z.string().max(200).optional() }).optional())
+		.query(({ ctx, input }) => chats.listChats(ctx.user.id, { query: input?.query })),
+	get: userProcedure
+		.input(
+			z.object({
+				id: chatId,
+				before: z.number().int().positive().optional(),
+				limit: z.number().int().min(1).max(200).optional()
+			})
+		)
+		.query(({ ctx, input }) => chats.getChat(ctx.user.id, input.id, input)),
+	create: userProcedure
+		.input(
+			z.object({
+				promptSlug: z.string().regex(/^[a-z0-9-]{1,64}$/).nullish(),
+				title: z.string().max(200).optional()
+			})
+		)
+		.mutation(({ ctx, input }) => chats.createChat(ctx.user.id, { ...input, locale: ctx.locale })),
+	rename: userProcedure
+		.input(z.object({ id: chatId, title: z.string().trim().min(1).max(200) }))
+		.mutation(({ ctx, input }) => chats.renameChat(ctx.user.id, input.id, input.title)),
+	delete: userProcedure
+		.input(z.object({ id: chatId }))
+		.mutation(({ ctx, input }) => chats.deleteChat(ctx.user.id, input.id)),
+	clear: userProcedure
+		.input(z.object({ id: chatId }))
+		.mutation(({ ctx, input }) => chats.clearChat(ctx.user.id, input.id))
+});

@@ -1,0 +1,74 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { startReply } from '$lib/server/chat/generations';
+import { DomainError, httpStatus } from '$lib/server/errors';
+import { asHttpError, orError } from '$lib/server/http';
+import { parseIds } from '$lib/server/api-input';
+import { caller } from '$lib/server/trpc/router';
+import type { Actions, PageServerLoad } from './$types';
+
+function chatIdOf(params: { id: string }) {
+	try {
+		return parseIds(params).chatId;
+	} catch {
+		error(404, { message: 'No such chat', code: 'not_found' });
+	}
+}
+
+export const load: PageServerLoad = async (event) => {
+	const id = chatIdOf(event.params);
+	const before = Number(event.url.searchParams.get('before')) || undefined;
+	const api = await caller(event);
+	const [chat, me] = await Promise.all([orError(api.chats.get({ id, before })), orError(api.me.get())]);
+	return { ...chat, before: before ?? null, quotaLeft: me.quotaLeft };
+};
+
+async function field(request: Request, name: string) {
+	const v = (await request.formData()).get(name);
+	return typeof v === 'string' ? v : '';
+}
+
+export const actions: Actions = {
+	rename: async (event) => {
+		const title = (await field(event.request, 'title')).trim();
+		if (!title || title.length > 200) return fail(400, { action: 'rename', code: 'bad_request' });
+		const api = await caller(event);
+		await orError(api.chats.rename({ id: chatIdOf(event.params), title }));
+		return { action: 'rename', ok: true };
+	},
+	clear: async (event) => {
+		const api = await caller(event);
+		await orError(api.chats.clear({ id: chatIdOf(event.params) }));
+		return { action: 'clear', ok: true };
+	},
+	delete: async (event) => {
+		const api = await caller(event);
+		await orError(api.chats.delete({ id: chatIdOf(event.params) }));
+		redirect(303, '/');
+	},
+	/** Without JavaScript: wait for the whole reply, then show the chat with it. */
+	send: async (event) => {
+		const id = chatIdOf(event.params);
+		const form = await event.request.formData();
+		const regenerate = form.get('regenerate') === '1';
+		const content = form.get('content');
+		if (!regenerate && typeof content !== 'string') return fail(400, { action: 'send', code: 'bad_request' });
+		try {
+			const { generation } = await startReply(
+				event.locals.user!.id,
+				id,
+				regenerate ? { regenerate: true } : { content: content as string }
+			);
+			await generation.finished;
+		} catch (e) {
+			if (e instanceof DomainError && e.code !== 'not_found') {
+				return fail(httpStatus[e.code], {
+					action: 'send',
+					code: e.code,
+					content: typeof content === 'string' ? content : ''
+				});
+			}
+			throw asHttpError(e);
+		}
+		redirect(303, `/chat/${id}#composer`);
+	}
+};

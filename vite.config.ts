@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	plugins: [tailwindcss(), sveltekit()],
 	test: {
-		include: ['src/**/*.test.ts', 'tools/**/*.test.js', 'tests/integration/**/*.test.ts'],
+		include: ['src/**/*.test.ts', 'tools/**/*.test.js', 'tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 60_000,

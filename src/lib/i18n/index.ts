@@ -1,4 +1,4 @@
-import { addMessages, getMessageFormatter, init, locale as current } from 'svelte-i18n';
+import { addMessages, format, init, locale as current, unwrapFunctionStore } from 'svelte-i18n';
 import en from './en.json';
 import zh from './zh-CN.json';
 import type { Locale } from './locales';
@@ -13,9 +13,11 @@ export function useLocale(l: Locale) {
 	current.set(l);
 }
 
+const formatWith = unwrapFunctionStore(format);
+
 /** Translates outside components (server responses, errors) for an explicit locale. */
 export function translate(l: Locale, id: string, values?: Record<string, string | number>) {
-	return getMessageFormatter(id, l).format(values) as string;
+	return formatWith(id, { locale: l, values });
 }
 
 export { _, locale } from 'svelte-i18n';

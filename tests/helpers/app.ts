@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from './db';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as { port: number };
+			srv.close(() => resolve(port));
+		});
+		srv.on('error', reject);
+	});
+}
+
+export interface RunningApp {
+	url: string;
+	db: TestDatabase;
+	proc: ChildProcess;
+	logs: () => string;
+	/** SIGTERM and wait for the process to exit; resolves the exit code. */
+	stop(): Promise<number | null>;
+	/** stop() and drop the database. */
+	close(): Promise<void>;
+}
+
+/** Starts the built app (`node build`) on its own port and database. */
+export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<RunningApp> {
+	const database = db ?? (await createTestDatabase());
+	const port = await freePort();
+	const url = `http://127.0.0.1:${port}`;
+	let output = '';
+	const proc = spawn(process.execPath, ['build'], {
+		cwd: root,
+		env: {
+			PATH: process.env.PATH ?? '',
+			DATABASE_URL: database.url,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: url,
+			REGISTER_LIMIT: '10000',
+			...env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	proc.stdout!.on('data', (d) => (output += d));
+	proc.stderr!.on('data', (d) => (output += d));
+	const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+	const deadline = Date.now() + 30_000;
+	for (;;) {
+		if (proc.exitCode !== null) throw new Error(`app exited early:\n${output}`);
+		try {
+			const res = await fetch(`${url}/manifest.webmanifest`);
+			if (res.status < 500) break;
+		} catch {
+			/* not listening yet */
+		}
+		if (Date.now() > deadline) throw new Error(`app did not start:\n${output}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	const stop = async () => {
+		if (proc.exitCode === null) proc.kill('SIGTERM');
+		const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+		const code = await exited;
+		clearTimeout(timer);
+		return code;
+	};
+	return {
+		url,
+		db: database,
+		proc,
+		logs: () => output,
+		stop,
+		async close() {
+			await stop();
+			await database.drop();
+		}
+	};
+}

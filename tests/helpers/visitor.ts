@@ -1,0 +1,103 @@
+/** A cookie-keeping HTTP client: one visitor of the app. */
+export class Visitor {
+	cookie = '';
+	constructor(readonly base: string) {}
+
+	/** First visit: auto-registers and keeps the session cookie. */
+	static async arrive(base: string, headers: Record<string, string> = {}) {
+		const v = new Visitor(base);
+		const res = await v.fetch('/', { headers });
+		if (res.status !== 200) throw new Error(`arrival answered ${res.status}`);
+		await res.text();
+		return v;
+	}
+
+	async fetch(path: string, init: RequestInit = {}) {
+		const headers = new Headers(init.headers);
+		if (this.cookie) headers.set('cookie', this.cookie);
+		if (!headers.has('origin') && init.method && init.method !== 'GET') headers.set('origin', this.base);
+		const res = await fetch(this.base + path, { redirect: 'manual', ...init, headers });
+		const set = res.headers.getSetCookie();
+		for (const c of set) {
+			const [pair] = c.split(';');
+			if (pair.startsWith('oreai_session=')) this.cookie = pair;
+		}
+		return res;
+	}
+
+	async html(path: string) {
+		const res = await this.fetch(path);
+		return { status: res.status, body: await res.text() };
+	}
+
+	/** tRPC over HTTP (v10 wire format, no transformer). */
+	async query(proc: string, input?: unknown) {
+		const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+		const res = await this.fetch(`/api/trpc/${proc}${q}`);
+		return { status: res.status, body: (await res.json()) as any };
+	}
+
+	async mutate(proc: string, input?: unknown) {
+		const res = await this.fetch(`/api/trpc/${proc}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(input ?? null)
+		});
+		return { status: res.status, body: (await res.json()) as any };
+	}
+
+	/** A form action POST, as a browser without JavaScript sends it. */
+	async form(path: string, fields: Record<string, string>) {
+		return this.fetch(path, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams(fields).toString()
+		});
+	}
+
+	async chatIds(): Promise<string[]> {
+		const { body } = await this.query('chats.list');
+		return body.result.data.map((c: { id: string }) => c.id);
+	}
+
+	send(chatId: string, body: unknown, init: RequestInit = {}) {
+		return this.fetch(`/api/chats/${chatId}/messages`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: typeof body === 'string' ? body : JSON.stringify(body),
+			...init
+		});
+	}
+}
+
+export interface SseEvent {
+	event: string;
+	data: any;
+}
+
+/** Reads a whole SSE response into events. */
+export async function readSse(res: Response, onEvent?: (e: SseEvent) => void): Promise<SseEvent[]> {
+	const events: SseEvent[] = [];
+	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+	let buffer = '';
+	for (;;) {
+		const { value, done } = await reader.read();
+		if (done) break;
+		buffer += value;
+		let end: number;
+		while ((end = buffer.indexOf('\n\n')) >= 0) {
+			const block = buffer.slice(0, end);
+			buffer = buffer.slice(end + 2);
+			const ev = { event: 'message', data: null as any };
+			for (const line of block.split('\n')) {
+				if (line.startsWith('event:')) ev.event = line.slice(6).trim();
+				if (line.startsWith('data:')) ev.data = JSON.parse(line.slice(5));
+			}
+			events.push(ev);
+			onEvent?.(ev);
+		}
+	}
+	return events;
+}
+
+export const textOf = (events: SseEvent[]) => events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('');

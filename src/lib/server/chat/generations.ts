@@ -7,6 +7,7 @@ import { llm, modelName } from '../llm/client';
 import { fitToWindow, fitsAlone, type Turn } from '../llm/context-window';
 import { classifyUpstreamError } from '../llm/upstream-errors';
 import { findChat } from './chats';
+import { firstWords, nameChat } from './titles';
 
 /**
  * Replies in flight. The server owns each generation: it outlives the request that started
@@ -126,6 +127,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		const generation = new Generation(assistantMessageId, chatId, userId);
 		byMessage.set(assistantMessageId, generation);
 		started = true;
+		const autoTitle = !row.title && content ? firstWords(content) : null;
 		void run(generation, {
 			model: modelName(row.settings.model),
 			messages,
@@ -134,6 +136,10 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			presence_penalty: row.settings.presence_penalty,
 			frequency_penalty: row.settings.frequency_penalty,
 			max_tokens: replyBudget
+		}).then(() => {
+			if (autoTitle && generation.final?.type === 'done' && generation.text) {
+				void nameChat(userId, chatId, content!, generation.text, autoTitle);
+			}
 		});
 		return { userMessageId, assistantMessageId, generation };
 	} finally {
@@ -161,13 +167,6 @@ async function takeQuota(userId: string) {
 	if ((res as { affectedRows: number }).affectedRows === 0) {
 		throw new DomainError('quota_exhausted', 'You have used all of your quota');
 	}
-}
-
-function firstWords(text: string) {
-	const clean = text.replace(/\s+/g, ' ').trim();
-	const cjk = /[\u3040-\u30ff\u3400-\u9fff]/.test(clean);
-	const cut = cjk ? clean.slice(0, 16) : clean.split(' ').slice(0, 8).join(' ');
-	return (cut.length < clean.length ? cut + '…' : cut).slice(0, 200);
 }
 
 type Request = {

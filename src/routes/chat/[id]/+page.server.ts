@@ -18,8 +18,17 @@ export const load: PageServerLoad = async (event) => {
 	const id = chatIdOf(event.params);
 	const before = Number(event.url.searchParams.get('before')) || undefined;
 	const api = await caller(event);
-	const [chat, me] = await Promise.all([orError(api.chats.get({ id, before })), orError(api.me.get())]);
-	return { ...chat, before: before ?? null, quotaLeft: me.quotaLeft };
+	const [chat, me, recent] = await Promise.all([
+		orError(api.chats.get({ id, before })),
+		orError(api.me.get()),
+		orError(api.chats.list({ limit: 50 }))
+	]);
+	return {
+		...chat,
+		before: before ?? null,
+		quotaLeft: me.quotaLeft,
+		recent: recent.map((c) => ({ id: c.id, title: c.title }))
+	};
 };
 
 async function field(request: Request, name: string) {

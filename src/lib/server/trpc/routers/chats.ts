@@ -6,8 +6,8 @@ export const chatId = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id');
 
 export const chatsRouter = router({
 	list: userProcedure
-		.input(z.object({ query: z.string().max(200).optional() }).optional())
-		.query(({ ctx, input }) => chats.listChats(ctx.user.id, { query: input?.query })),
+		.input(z.object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).optional() }).optional())
+		.query(({ ctx, input }) => chats.listChats(ctx.user.id, input ?? {})),
 	get: userProcedure
 		.input(
 			z.object({

@@ -1,0 +1,48 @@
+import { and, eq } from 'drizzle-orm';
+import { config } from '../config';
+import { db } from '../db';
+import { chat } from '../db/schema';
+import { llm, modelName } from '../llm/client';
+
+export const TITLE_INSTRUCTION =
+	'Write a short title (at most 6 words) for this conversation, in the language the user wrote in. Reply with the title only, no quotes or punctuation at the end.';
+
+/** The first words of a message: the title until (or unless) the model names the chat. */
+export function firstWords(text: string) {
+	const clean = text.replace(/\s+/g, ' ').trim();
+	const cjk = /[\u3040-\u30ff\u3400-\u9fff]/.test(clean);
+	const cut = cjk ? clean.slice(0, 16) : clean.split(' ').slice(0, 8).join(' ');
+	return (cut.length < clean.length ? cut + '…' : cut).slice(0, 200);
+}
+
+/**
+ * After the first exchange of a chat the person did not name, asks the model for a short
+ * title. Not charged to the person's quota; any failure keeps the first-words title.
+ */
+export async function nameChat(userId: string, chatId: string, question: string, answer: string, fallback: string) {
+	if (config().demoModel) return; // the demo model cannot summarise; first words stay
+	try {
+		const res = await llm().chat.completions.create({
+			model: modelName(),
+			messages: [
+				{ role: 'system', content: TITLE_INSTRUCTION },
+				{ role: 'user', content: `${question.slice(0, 2000)}\n\n---\n\n${answer.slice(0, 2000)}` }
+			],
+			max_tokens: 24,
+			temperature: 0.3
+		});
+		const title = (res.choices[0]?.message?.content ?? '')
+			.replace(/^["'“”「」《]+|["'“”「」》.。!！]+$/g, '')
+			.replace(/\s+/g, ' ')
+			.trim()
+			.slice(0, 80);
+		if (!title) return;
+		// Only if the title is still the automatic one: a rename meanwhile wins.
+		await db
+			.update(chat)
+			.set({ title })
+			.where(and(eq(chat.id, chatId), eq(chat.userId, userId), eq(chat.title, fallback)));
+	} catch {
+		/* keep the first-words title */
+	}
+}

@@ -1,0 +1,169 @@
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../helpers/app';
+import { launchBrowser, newPhone, screenshot } from '../helpers/browser';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+describe('on a phone', () => {
+	let app: RunningApp;
+	let browser: Browser;
+	let chatPath: string;
+
+	beforeAll(async () => {
+		[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+		const ctx = await newPhone(browser);
+		const page = await ctx.newPage();
+		await page.goto(app.url + '/');
+		chatPath = (await page.locator('a[href^="/chat/"]').first().getAttribute('href'))!;
+		await ctx.close();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await app?.close();
+	});
+
+	async function phonePage(opts: Parameters<typeof newPhone>[1] = {}): Promise<[BrowserContext, Page]> {
+		const ctx = await newPhone(browser, opts);
+		return [ctx, await ctx.newPage()];
+	}
+
+	it('keeps the bottom bar on screen and usable to move between tabs', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + '/');
+		const bar = page.getByTestId('bottom-nav');
+		const box = (await bar.boundingBox())!;
+		expect(box.y + box.height).toBeLessThanOrEqual(844 + 0.5);
+		expect(box.y).toBeGreaterThan(844 - 120);
+		await bar.getByRole('link', { name: 'Discover' }).click();
+		await page.waitForURL('**/discover');
+		const links = await bar.getByRole('link').all();
+		for (const link of links) expect((await link.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+		await ctx.close();
+	});
+
+	it('keeps the composer above the on-screen keyboard', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + chatPath);
+		await page.locator('#content').focus();
+		// The viewport meta asks for interactive-widget=resizes-content: the keyboard shrinks
+		// the layout viewport, which is what a smaller viewport simulates here.
+		const meta = await page.locator('meta[name=viewport]').getAttribute('content');
+		expect(meta).toContain('interactive-widget=resizes-content');
+		await page.setViewportSize({ width: 390, height: 844 - 336 });
+		const composer = (await page.locator('#composer').boundingBox())!;
+		expect(composer.y + composer.height).toBeLessThanOrEqual(844 - 336 + 0.5);
+		expect(composer.y).toBeGreaterThan(100);
+		await screenshot(page, 'phone-keyboard-open');
+		await ctx.close();
+	});
+
+	it('never sends while an input method is composing, and Enter is a new line on phones', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + chatPath);
+		const before = await page.locator('li[data-role]').count();
+		let posts = 0;
+		page.on('request', (r) => {
+			if (r.method() === 'POST' && r.url().includes('/messages')) posts++;
+		});
+		await page.locator('#content').fill('你好');
+		await page.locator('#content').evaluate((el) => {
+			el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }));
+			el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, cancelable: true }));
+		});
+		await page.keyboard.press('Enter'); // phone: a new line, not a send
+		await page.waitForTimeout(300);
+		expect(posts).toBe(0);
+		expect(await page.locator('li[data-role]').count()).toBe(before);
+		expect(await page.locator('#content').inputValue()).toContain('你好');
+		await ctx.close();
+	});
+
+	it('sends with Enter on a desktop keyboard once composition has ended', async () => {
+		const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		const page = await ctx.newPage();
+		await page.goto(app.url + chatPath);
+		await page.waitForLoadState('networkidle');
+		await page.locator('#content').fill('Hello from a desktop');
+		const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/messages'));
+		await page.locator('#content').press('Enter');
+		await sent;
+		await expect.poll(() => page.locator('li[data-role=user]').last().textContent()).toContain('Hello from a desktop');
+		await ctx.close();
+	});
+
+	it('remembers theme and language and renders them from the first byte, also without JavaScript', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + '/me');
+		await page.getByLabel('简体中文').check();
+		await page.getByLabel('Dark').check();
+		await page.getByRole('button', { name: 'Save settings' }).click();
+		await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
+		const cookies = await ctx.cookies();
+		const noJs = await newPhone(browser, { javaScriptEnabled: false });
+		await noJs.addCookies(cookies);
+		const plain = await noJs.newPage();
+		const res = await plain.goto(app.url + '/');
+		const html = await res!.text();
+		expect(html).toMatch(/<html lang="zh-CN" class="dark">/);
+		await expect.poll(() => plain.getByTestId('bottom-nav').textContent()).toContain('对话');
+		const bg = await plain.evaluate(() => getComputedStyle(document.body).backgroundColor);
+		expect(bg).not.toBe('rgb(255, 255, 255)');
+		await screenshot(plain, 'phone-dark-zh');
+		await noJs.close();
+		await ctx.close();
+	});
+
+	it('picks Chinese from Accept-Language, prompts included', async () => {
+		const [ctx, page] = await phonePage({ locale: 'zh-CN' });
+		await page.goto(app.url + '/discover');
+		expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+		await expect.poll(() => page.locator('h2').first().textContent()).toMatch(/[\u4e00-\u9fff]/);
+		expect(await page.locator('main h3').first().textContent()).toMatch(/[\u4e00-\u9fff]/);
+		await ctx.close();
+	});
+
+	it('searches chats with a plain GET form when JavaScript is off', async () => {
+		const [ctx, page] = await phonePage({ javaScriptEnabled: false });
+		await page.goto(app.url + '/');
+		await page.locator('#q').fill('Kyoto');
+		await page.locator('form[role=search] button').click();
+		await page.waitForURL('**/?q=Kyoto');
+		const titles = await page.locator('[data-testid=chat-list] li').allTextContents();
+		expect(titles.length).toBe(1);
+		expect(titles[0]).toContain('Kyoto');
+		await ctx.close();
+	});
+
+	it('has no horizontal scrolling from 320 to 1440 px', async () => {
+		const ctx = await browser.newContext();
+		const page = await ctx.newPage();
+		for (const width of [320, 390, 768, 1280, 1440]) {
+			await page.setViewportSize({ width, height: 800 });
+			for (const path of ['/', '/discover', '/me', chatPath]) {
+				await page.goto(app.url + path);
+				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+				expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
+			}
+		}
+		await ctx.close();
+	});
+
+	it('passes an axe accessibility check with no serious or critical violations on every page', async () => {
+		const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+		const page = await ctx.newPage();
+		for (const path of ['/', '/discover', '/me', chatPath, '/chat/doesnotexist']) {
+			await page.goto(app.url + path);
+			await page.addScriptTag({ path: axePath });
+			const violations = await page.evaluate(async () => {
+				const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+				return result.violations
+					.filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+					.map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+			});
+			expect(violations, path).toEqual([]);
+		}
+		await ctx.close();
+	});
+});

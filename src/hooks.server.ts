@@ -19,6 +19,11 @@ export const init: ServerInit = async () => {
 	await sweepUnclaimedUsers();
 	await markInterrupted();
 	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
+	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
+	// open reply stream keeps one open: stop the replies on the signal itself so streams end.
+	const stopReplies = () => void shutdownGenerations().catch(() => {});
+	process.once('SIGTERM', stopReplies);
+	process.once('SIGINT', stopReplies);
 	process.once('sveltekit:shutdown', async () => {
 		await shutdownGenerations();
 		await pool.end();

@@ -7,6 +7,7 @@ import { llm, modelName } from '../llm/client';
 import { fitToWindow, fitsAlone, type Turn } from '../llm/context-window';
 import { classifyUpstreamError } from '../llm/upstream-errors';
 import { findChat } from './chats';
+import { translate } from '$lib/i18n';
 import { firstWords, nameChat } from './titles';
 
 /**
@@ -119,9 +120,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			return { userMessageId, assistantMessageId: res.insertId };
 		});
 
-		const turns: Turn[] = history
-			.filter((m) => m.content)
-			.map((m) => ({ role: m.role, content: m.content, key: `m${m.id}` }));
+		const turns = alternate(history);
 		const { messages } = fitToWindow(row.systemPrompt, turns, c.MODEL_CONTEXT_TOKENS, replyBudget);
 
 		const generation = new Generation(assistantMessageId, chatId, userId);
@@ -156,6 +155,23 @@ async function recentHistory(userId: string, chatId: string) {
 		.orderBy(desc(message.id))
 		.limit(600);
 	return rows.reverse();
+}
+
+/**
+ * History as strictly alternating turns: empty replies (failed before any text) are left
+ * out, and the user turns they leave side by side are joined, so strict upstreams accept it.
+ */
+function alternate(history: Message[]): Turn[] {
+	const turns: Turn[] = [];
+	for (const m of history) {
+		if (!m.content) continue;
+		const last = turns.at(-1);
+		if (last && last.role === m.role) {
+			last.content += '\n\n' + m.content;
+			last.key += `+${m.id}`;
+		} else turns.push({ role: m.role, content: m.content, key: `m${m.id}` });
+	}
+	return turns;
 }
 
 /** One model call = one unit, taken atomically: concurrent sends can never overdraw. */
@@ -244,7 +260,7 @@ async function run(g: Generation, request: Request) {
 		busyChats.delete(g.chatId);
 		byMessage.delete(g.messageId);
 		g.emit(
-			errorCode ? { type: 'error', code: errorCode, message: errorCode } : { type: 'done', finishReason, usage }
+			errorCode ? { type: 'error', code: errorCode, message: translate('en', `errors.${errorCode}`) } : { type: 'done', finishReason, usage }
 		);
 	}
 }

@@ -1,0 +1,22 @@
+// Runs the mock upstream (tools/mock-upstream/server.js) on its own thread, so the
+// bench's HTTP client and the mock do not share one event loop. Used by bench/run.js.
+import { parentPort, workerData } from 'node:worker_threads';
+import { startMockServer } from '../tools/mock-upstream/server.js';
+
+const mock = await startMockServer(workerData);
+parentPort.postMessage({ type: 'ready', url: mock.url, port: mock.port });
+parentPort.on('message', async (m) => {
+	if (m?.type === 'stats') {
+		parentPort.postMessage({ type: 'stats', activeStreams: mock.handler.activeStreams, requests: mock.handler.requests.length });
+	} else if (m?.type === 'clearRequests') {
+		mock.handler.requests.length = 0;
+		parentPort.postMessage({ type: 'cleared' });
+	} else if (m?.type === 'requestTimes') {
+		// Date.now() at which each recorded chat completion request reached the mock.
+		parentPort.postMessage({ type: 'requestTimes', times: mock.handler.requests.map((r) => r.time) });
+	} else if (m?.type === 'close') {
+		await mock.close();
+		parentPort.postMessage({ type: 'closed' });
+		parentPort.close();
+	}
+});

@@ -10,6 +10,7 @@ describe('on a phone', () => {
 	let app: RunningApp;
 	let browser: Browser;
 	let chatPath: string;
+	let cookies: Awaited<ReturnType<BrowserContext['cookies']>>;
 
 	beforeAll(async () => {
 		[app, browser] = await Promise.all([startApp(), launchBrowser()]);
@@ -17,6 +18,7 @@ describe('on a phone', () => {
 		const page = await ctx.newPage();
 		await page.goto(app.url + '/');
 		chatPath = (await page.locator('a[href^="/chat/"]').first().getAttribute('href'))!;
+		cookies = await ctx.cookies();
 		await ctx.close();
 	});
 	afterAll(async () => {
@@ -24,8 +26,10 @@ describe('on a phone', () => {
 		await app?.close();
 	});
 
+	/** A phone signed in as the visitor who owns `chatPath`. */
 	async function phonePage(opts: Parameters<typeof newPhone>[1] = {}): Promise<[BrowserContext, Page]> {
 		const ctx = await newPhone(browser, opts);
+		await ctx.addCookies(cookies);
 		return [ctx, await ctx.newPage()];
 	}
 
@@ -82,6 +86,7 @@ describe('on a phone', () => {
 
 	it('sends with Enter on a desktop keyboard once composition has ended', async () => {
 		const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		await ctx.addCookies(cookies);
 		const page = await ctx.newPage();
 		await page.goto(app.url + chatPath);
 		await page.waitForLoadState('networkidle');
@@ -138,6 +143,7 @@ describe('on a phone', () => {
 
 	it('has no horizontal scrolling from 320 to 1440 px', async () => {
 		const ctx = await browser.newContext();
+		await ctx.addCookies(cookies);
 		const page = await ctx.newPage();
 		for (const width of [320, 390, 768, 1280, 1440]) {
 			await page.setViewportSize({ width, height: 800 });
@@ -151,7 +157,9 @@ describe('on a phone', () => {
 	});
 
 	it('passes an axe accessibility check with no serious or critical violations on every page', async () => {
+		// bypassCSP only lets the test inject axe-core; the app's CSP stays as it is.
 		const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+		await ctx.addCookies(cookies);
 		const page = await ctx.newPage();
 		for (const path of ['/', '/discover', '/me', chatPath, '/chat/doesnotexist']) {
 			await page.goto(app.url + path);

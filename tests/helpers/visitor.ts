@@ -50,7 +50,8 @@ export class Visitor {
 	async form(path: string, fields: Record<string, string>) {
 		return this.fetch(path, {
 			method: 'POST',
-			headers: { 'content-type': 'application/x-www-form-urlencoded' },
+			// A browser's Accept: SvelteKit answers form actions for fetch() callers as JSON otherwise.
+			headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml' },
 			body: new URLSearchParams(fields).toString()
 		});
 	}

@@ -12,6 +12,9 @@ export const pool = mysql.createPool({
 	dateStrings: false
 });
 
+// Dates are UTC in Node; make the server's NOW() and CURRENT_TIMESTAMP agree on any host.
+pool.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
+
 export const db = drizzle({ client: pool, schema, mode: 'default' });
 export type Db = typeof db;
 export { schema };

@@ -20,6 +20,7 @@ export async function migrateDatabase(url: string, migrationsFolder = path.resol
 	}
 	const conn = await mysql.createConnection(url);
 	try {
+		await conn.query("SET time_zone = '+00:00'");
 		await migrate(drizzle(conn), { migrationsFolder });
 	} finally {
 		await conn.end();

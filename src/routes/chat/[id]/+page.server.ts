@@ -16,7 +16,9 @@ function chatIdOf(params: { id: string }) {
 
 export const load: PageServerLoad = async (event) => {
 	const id = chatIdOf(event.params);
-	const before = Number(event.url.searchParams.get('before')) || undefined;
+	// A cursor that is not a message id just means "the newest page".
+	const cursor = Number(event.url.searchParams.get('before'));
+	const before = Number.isSafeInteger(cursor) && cursor > 0 ? cursor : undefined;
 	const api = await caller(event);
 	const [chat, me, recent] = await Promise.all([
 		orError(api.chats.get({ id, before })),

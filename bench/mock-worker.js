@@ -12,8 +12,12 @@ parentPort.on('message', async (m) => {
 		mock.handler.requests.length = 0;
 		parentPort.postMessage({ type: 'cleared' });
 	} else if (m?.type === 'requestTimes') {
-		// Date.now() at which each recorded chat completion request reached the mock.
-		parentPort.postMessage({ type: 'requestTimes', times: mock.handler.requests.map((r) => r.time) });
+		// Date.now() at which each recorded chat completion request reached the mock, and
+		// whether it asked for a stream (replies) or not (e.g. the app's title requests).
+		parentPort.postMessage({
+			type: 'requestTimes',
+			requests: mock.handler.requests.map((r) => ({ time: r.time, stream: r.body?.stream === true }))
+		});
 	} else if (m?.type === 'close') {
 		await mock.close();
 		parentPort.postMessage({ type: 'closed' });

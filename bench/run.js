@@ -423,8 +423,9 @@ function startMock(options) {
 				});
 			resolve({
 				clearRequests: () => ask('clearRequests', 'cleared'),
-				/** Date.now() of each chat completion request the mock received since the last clear. */
-				requestTimes: async () => (await ask('requestTimes', 'requestTimes')).times,
+				/** { time: Date.now(), stream } of each chat completion request since the last clear. */
+				requests: async () => (await ask('requestTimes', 'requestTimes')).requests,
+				stats: () => ask('stats', 'stats'),
 				url: m.url,
 				port: m.port,
 				worker,
@@ -613,7 +614,20 @@ async function streamingLoad(app, mock, rss, dbUrl) {
 		phaseMarks.push(phaseMark);
 		// When the app's upstream calls reached the mock, from the moment the C requests were
 		// sent: the app's own work before the model call (session, DB writes, token counting).
-		const upstreamArrivalMs = (await mock.requestTimes()).map((t) => t - phaseStartEpoch);
+		// Then let the app's follow-up calls (non-streaming chat titles) finish before the
+		// mock-only phase: until the mock is idle and its request count stable for 1 s (≤ 20 s).
+		const settleUntil = Date.now() + 20_000;
+		let seen = -1;
+		for (let stable = 0; stable < 4 && Date.now() < settleUntil; ) {
+			await sleep(250);
+			const st = await mock.stats();
+			stable = st.requests === seen && st.activeStreams === 0 ? stable + 1 : 0;
+			seen = st.requests;
+		}
+		const upstream = await mock.requests();
+		const upstreamArrivalMs = upstream.filter((r) => r.stream).map((r) => r.time - phaseStartEpoch);
+		const otherUpstreamCalls = upstream.filter((r) => !r.stream).length;
+		if (upstream.length >= 1000) log(`C=${c}: the mock keeps only its last 1000 requests: →upstream figures may miss the earliest`);
 		const peakRssMb = rss.takePeak();
 		await sleep(300);
 
@@ -634,6 +648,8 @@ async function streamingLoad(app, mock, rss, dbUrl) {
 			app: { ...a, wallMs: appWallMs, cpu: appPhaseCpu },
 			mock: { ...m, wallMs: mockWallMs, cpu: mockPhaseCpu },
 			appToUpstreamMs: stats(upstreamArrivalMs),
+			// Non-streaming upstream calls the app made during/after this phase (chat titles).
+			appOtherUpstreamCalls: otherUpstreamCalls,
 			// App CPU time per stream (setup + relaying 50 deltas): the least noisy cost figure.
 			appCpuMsPerStream: appPhaseCpu.appCpuS === null ? null : round((appPhaseCpu.appCpuS * 1000) / c, 1),
 			addedFirstTokenMs: { p50: diff(a.firstTokenMs.p50, m.firstTokenMs.p50), p99: diff(a.firstTokenMs.p99, m.firstTokenMs.p99) },
@@ -889,6 +905,7 @@ function printReport(r) {
 		if (busy.length) {
 			out.push(`  ! other processes used > 25% of a core during C=${busy.map((x) => x.concurrency).join(', ')}: latency figures there are noisy; rerun on a quiet machine.`);
 		}
+		out.push(`  non-streaming upstream calls the app made (chat titles) per C: ${r.streaming.rows.map((x) => `${x.concurrency}→${x.appOtherUpstreamCalls}`).join(', ')}`);
 		out.push(`  load average at start ${r.env.loadAvgStart.join(' ')}, at end ${r.env.loadAvgEnd?.join(' ')}`);
 		out.push(`  app RSS: idle after start ${r.rss.idleAfterStartMb} MB; VmHWM at end ${r.rss.vmHwmMb} MB; VmRSS at end ${r.rss.endMb} MB`);
 		out.push(`  stored assistant replies: ${r.streaming.stored.map((s) => `${s.status}=${s.n} (avg ${s.avgChars} chars)`).join(', ')}`);

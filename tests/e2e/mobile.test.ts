@@ -120,8 +120,9 @@ describe('on a phone', () => {
 		await ctx.close();
 	});
 
-	it('picks Chinese from Accept-Language, prompts included', async () => {
-		const [ctx, page] = await phonePage({ locale: 'zh-CN' });
+	it('picks Chinese from Accept-Language for a new visitor, prompts included', async () => {
+		const ctx = await newPhone(browser, { locale: 'zh-CN' });
+		const page = await ctx.newPage();
 		await page.goto(app.url + '/discover');
 		expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
 		await expect.poll(() => page.locator('h2').first().textContent()).toMatch(/[\u4e00-\u9fff]/);

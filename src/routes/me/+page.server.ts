@@ -23,5 +23,12 @@ export const actions: Actions = {
 		event.locals.theme = theme;
 		event.locals.locale = locale === 'auto' ? pickLocale(event.request.headers.get('accept-language')) : locale;
 		return { saved: true };
+	},
+	deleteAll: async (event) => {
+		const form = await event.request.formData();
+		if (form.get('confirm') !== 'yes') return fail(400, { error: 'confirm' });
+		const api = await caller(event);
+		const { deleted } = await orError(api.chats.deleteAll());
+		return { deleted };
 	}
 };

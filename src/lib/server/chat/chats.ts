@@ -162,3 +162,39 @@ export async function assertIdle(userId: string, chatId: string) {
 export async function listPrompts(locale: Locale) {
 	return db.select().from(prompt).where(eq(prompt.locale, locale)).orderBy(asc(prompt.sort));
 }
+
+/** Deletes every chat of the user (messages go with them); refuses while a reply streams. */
+export async function deleteAllChats(userId: string) {
+	const [busy] = await db
+		.select({ id: message.id })
+		.from(message)
+		.where(and(eq(message.userId, userId), eq(message.status, 'streaming')))
+		.limit(1);
+	if (busy) throw new DomainError('chat_busy', 'A reply is still being generated');
+	const [res] = await db.delete(chat).where(eq(chat.userId, userId));
+	return { deleted: (res as { affectedRows: number }).affectedRows };
+}
+
+/** Everything the user wrote and received, for download. */
+export async function exportChats(userId: string) {
+	const chats = await db.select().from(chat).where(eq(chat.userId, userId)).orderBy(asc(chat.createdAt));
+	const messages = await db
+		.select({
+			chatId: message.chatId,
+			role: message.role,
+			content: message.content,
+			status: message.status,
+			createdAt: message.createdAt
+		})
+		.from(message)
+		.where(eq(message.userId, userId))
+		.orderBy(asc(message.id));
+	return chats.map((c) => ({
+		id: c.id,
+		title: c.title,
+		systemPrompt: c.systemPrompt,
+		settings: c.settings,
+		createdAt: c.createdAt,
+		messages: messages.filter((m) => m.chatId === c.id).map(({ chatId: _, ...m }) => m)
+	}));
+}

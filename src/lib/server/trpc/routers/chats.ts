@@ -33,5 +33,7 @@ export const chatsRouter = router({
 		.mutation(({ ctx, input }) => chats.deleteChat(ctx.user.id, input.id)),
 	clear: userProcedure
 		.input(z.object({ id: chatId }))
-		.mutation(({ ctx, input }) => chats.clearChat(ctx.user.id, input.id))
+		.mutation(({ ctx, input }) => chats.clearChat(ctx.user.id, input.id)),
+	deleteAll: userProcedure.mutation(({ ctx }) => chats.deleteAllChats(ctx.user.id)),
+	export: userProcedure.query(({ ctx }) => chats.exportChats(ctx.user.id))
 });

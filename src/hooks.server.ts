@@ -73,7 +73,32 @@ const headers: Handle = async ({ event, resolve }) => {
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('referrer-policy', 'same-origin');
 	response.headers.set('x-frame-options', 'DENY');
-	return response;
+	return compress(event.request, response);
 };
+
+/**
+ * adapter-node compresses only static files; pages and tRPC answers are compressed here.
+ * Event streams are left alone so every delta reaches the phone at once.
+ */
+function compress(request: Request, response: Response) {
+	const type = response.headers.get('content-type') ?? '';
+	if (
+		!response.body ||
+		response.headers.has('content-encoding') ||
+		!/^(text\/html|application\/json)/.test(type) ||
+		!/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')
+	) {
+		return response;
+	}
+	const headers = new Headers(response.headers);
+	headers.set('content-encoding', 'gzip');
+	headers.delete('content-length');
+	headers.append('vary', 'Accept-Encoding');
+	return new Response(response.body.pipeThrough(new CompressionStream('gzip')), {
+		status: response.status,
+		statusText: response.statusText,
+		headers
+	});
+}
 
 export const handle = sequence(headers, identity, trpc);

@@ -1,11 +1,28 @@
 import DOMPurify from 'isomorphic-dompurify';
-import hljs from 'highlight.js/lib/common';
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import cpp from 'highlight.js/lib/languages/cpp';
+import css from 'highlight.js/lib/languages/css';
+import go from 'highlight.js/lib/languages/go';
+import java from 'highlight.js/lib/languages/java';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import python from 'highlight.js/lib/languages/python';
+import rust from 'highlight.js/lib/languages/rust';
+import sql from 'highlight.js/lib/languages/sql';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
 import { Marked } from 'marked';
 
 /**
  * Markdown → sanitised HTML, the same on server and browser. marked parses, highlight.js
  * colours code, DOMPurify removes anything that could run (scripts, handlers, javascript:).
  */
+// The languages chats mostly show; others render as plain code (keeps the page light).
+for (const [name, lang] of Object.entries({ bash, cpp, css, go, java, javascript, json, python, rust, sql, typescript, xml })) {
+	hljs.registerLanguage(name, lang);
+}
+
 const marked = new Marked({
 	gfm: true,
 	breaks: true,

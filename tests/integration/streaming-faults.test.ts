@@ -66,7 +66,9 @@ describe('upstream faults while streaming', () => {
 		const events = await readSse(res);
 		const kinds = events.map((e) => e.event);
 		expect(kinds[0]).toBe('start');
-		expect(kinds.slice(1, -1)).toEqual(['delta', 'delta', 'delta', 'delta']);
+		// Four tokens arrive before the cut; tokens within 30 ms share one delta event.
+		expect(kinds.slice(1, -1).length).toBeGreaterThanOrEqual(1);
+		expect(kinds.slice(1, -1).every((k) => k === 'delta')).toBe(true);
 		expectCleanError(events[events.length - 1], 'network');
 
 		const rows = await rowsOf(app, chatId);

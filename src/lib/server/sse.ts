@@ -9,6 +9,9 @@ export function encodeEvent(event: string, data: unknown) {
 
 type Source = { subscribe(listener: (e: GenerationEvent) => void): () => void };
 
+/** Deltas arriving within this window go out as one event: far fewer writes per client. */
+const COALESCE_MS = 30;
+
 /**
  * Streams a generation to one client. Closing the response only unsubscribes: the
  * generation goes on and is stored whatever the browser does.
@@ -16,6 +19,7 @@ type Source = { subscribe(listener: (e: GenerationEvent) => void): () => void };
 export function sseResponse(source: Source, start?: unknown): Response {
 	const encoder = new TextEncoder();
 	let unsubscribe = () => {};
+	let timer: ReturnType<typeof setTimeout> | undefined;
 	const body = new ReadableStream<Uint8Array>({
 		start(controller) {
 			const send = (event: string, data: unknown) => {
@@ -26,9 +30,19 @@ export function sseResponse(source: Source, start?: unknown): Response {
 				}
 			};
 			if (start) send('start', start);
+			let pending = '';
+			const flush = () => {
+				clearTimeout(timer);
+				timer = undefined;
+				if (pending) send('delta', { text: pending });
+				pending = '';
+			};
 			unsubscribe = source.subscribe((e) => {
-				if (e.type === 'delta') send('delta', { text: e.text });
-				else {
+				if (e.type === 'delta') {
+					pending += e.text;
+					timer ??= setTimeout(flush, COALESCE_MS);
+				} else {
+					flush();
 					if (e.type === 'done') send('done', { finishReason: e.finishReason, usage: e.usage });
 					else send('error', { code: e.code, message: e.message });
 					queueMicrotask(() => {
@@ -42,6 +56,7 @@ export function sseResponse(source: Source, start?: unknown): Response {
 			});
 		},
 		cancel() {
+			clearTimeout(timer);
 			unsubscribe();
 		}
 	});

@@ -197,11 +197,16 @@ type Request = {
 
 async function run(g: Generation, request: Request) {
 	let persisted = 0;
+	// Appends only what arrived since the last write: a long reply never rewrites its text.
 	const flush = async () => {
 		if (g.text.length === persisted) return;
-		const text = g.text;
-		await db.update(message).set({ content: text }).where(eq(message.id, g.messageId));
-		persisted = text.length;
+		const end = g.text.length;
+		const fresh = g.text.slice(persisted, end);
+		await db
+			.update(message)
+			.set({ content: sql`CONCAT(${message.content}, ${fresh})` })
+			.where(eq(message.id, g.messageId));
+		persisted = end;
 	};
 	let flushing: Promise<void> = Promise.resolve();
 	const timer = setInterval(() => {

@@ -14,7 +14,7 @@ export interface Turn {
  */
 export function fitToWindow(system: string, history: Turn[], contextTokens: number, replyTokens: number) {
 	const budget = contextTokens - replyTokens;
-	let used = system ? messageTokens(system, 'system:' + system.length) : 0;
+	let used = system ? messageTokens(system) : 0;
 	const kept: Turn[] = [];
 	for (let i = history.length - 1; i >= 0; i--) {
 		const cost = messageTokens(history[i].content, history[i].key);

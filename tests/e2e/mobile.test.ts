@@ -157,6 +157,28 @@ describe('on a phone', () => {
 		await ctx.close();
 	});
 
+	it('lays out each width in light and dark: the chat list sits beside the chat on wide screens', async () => {
+		for (const colorScheme of ['light', 'dark'] as const) {
+			// A fresh visitor per scheme: the theme is "system", so the device's scheme decides.
+			const ctx = await browser.newContext({ colorScheme });
+			const page = await ctx.newPage();
+			await page.goto(app.url + '/');
+			const mine = (await page.locator('a[href^="/chat/"]').first().getAttribute('href'))!;
+			for (const width of [320, 390, 768, 1280]) {
+				await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
+				for (const [name, path] of [['chats', '/'], ['discover', '/discover'], ['chat', mine]]) {
+					await page.goto(app.url + path);
+					await screenshot(page, `layout-${width}-${colorScheme}-${name}`);
+				}
+				const sidebar = page.locator('aside');
+				expect(await sidebar.isVisible(), `sidebar at ${width}`).toBe(width >= 1024);
+				const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+				expect(bg === 'rgb(255, 255, 255)', `${colorScheme} background at ${width}`).toBe(colorScheme === 'light');
+			}
+			await ctx.close();
+		}
+	});
+
 	it('passes an axe accessibility check with no serious or critical violations on every page', async () => {
 		// bypassCSP only lets the test inject axe-core; the app's CSP stays as it is.
 		const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });

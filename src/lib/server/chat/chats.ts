@@ -4,6 +4,7 @@ import { chat, message, prompt, type Message } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
 import type { Locale } from '$lib/i18n/locales';
+import { plainText } from '$lib/text';
 
 /** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
 
@@ -48,7 +49,7 @@ export async function listChats(userId: string, opts: { query?: string; limit?: 
 		.where(where)
 		.orderBy(desc(chat.updatedAt), desc(chat.id))
 		.limit(limit);
-	return rows.map((r) => ({ ...r, preview: (r.preview ?? '').replace(/\s+/g, ' ').trim() }));
+	return rows.map((r) => ({ ...r, preview: plainText(r.preview ?? '') }));
 }
 
 export async function findChat(userId: string, chatId: string) {

@@ -1,3 +1,5 @@
+import { readEvents } from '../../src/lib/sse-client';
+
 /** A cookie-keeping HTTP client: one visitor of the app. */
 export class Visitor {
 	cookie = '';
@@ -76,28 +78,14 @@ export interface SseEvent {
 	data: any;
 }
 
-/** Reads a whole SSE response into events. */
+/** Reads a whole SSE response into events, with the page's own parser. */
 export async function readSse(res: Response, onEvent?: (e: SseEvent) => void): Promise<SseEvent[]> {
 	const events: SseEvent[] = [];
-	const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-	let buffer = '';
-	for (;;) {
-		const { value, done } = await reader.read();
-		if (done) break;
-		buffer += value;
-		let end: number;
-		while ((end = buffer.indexOf('\n\n')) >= 0) {
-			const block = buffer.slice(0, end);
-			buffer = buffer.slice(end + 2);
-			const ev = { event: 'message', data: null as any };
-			for (const line of block.split('\n')) {
-				if (line.startsWith('event:')) ev.event = line.slice(6).trim();
-				if (line.startsWith('data:')) ev.data = JSON.parse(line.slice(5));
-			}
-			events.push(ev);
-			onEvent?.(ev);
-		}
-	}
+	await readEvents(res, (event, data) => {
+		const e = { event, data };
+		events.push(e);
+		onEvent?.(e);
+	});
 	return events;
 }
 

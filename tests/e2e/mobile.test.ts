@@ -84,6 +84,24 @@ describe('on a phone', () => {
 		await ctx.close();
 	});
 
+	it('keeps the newest text in view while a reply streams, unless the reader scrolled up', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + chatPath);
+		await page.waitForLoadState('networkidle');
+		await page.locator('#content').fill('Tell me a long story [[mock:{"tokens":400,"delayMs":12}]]');
+		await page.getByTestId('send').click();
+		const main = page.locator('#main');
+		const gap = () => main.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+		await page.locator('li[data-role=assistant][data-status=streaming]').waitFor();
+		await page.waitForTimeout(1500);
+		expect(await gap()).toBeLessThan(100);
+		await main.evaluate((el) => el.scrollTo({ top: 0 }));
+		await page.waitForTimeout(1000);
+		expect(await main.evaluate((el) => el.scrollTop)).toBeLessThan(50);
+		await page.locator('li[data-role=assistant]').last().and(page.locator('[data-status=complete]')).waitFor({ timeout: 20_000 });
+		await ctx.close();
+	});
+
 	it('sends with Enter on a desktop keyboard once composition has ended', async () => {
 		const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 		await ctx.addCookies(cookies);
@@ -122,6 +140,7 @@ describe('on a phone', () => {
 
 	it('picks Chinese from Accept-Language for a new visitor, prompts included', async () => {
 		const ctx = await newPhone(browser, { locale: 'zh-CN' });
+		await ctx.setExtraHTTPHeaders({ 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' });
 		const page = await ctx.newPage();
 		await page.goto(app.url + '/discover');
 		expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');

@@ -41,7 +41,7 @@ export async function listChats(userId: string, opts: { query?: string; limit?: 
 			id: chat.id,
 			title: chat.title,
 			updatedAt: chat.updatedAt,
-			preview: sql<string | null>`LEFT(${message.content}, 160)`
+			preview: sql<string | null>`LEFT(${message.content}, 400)`
 		})
 		.from(chat)
 		.leftJoin(last, eq(last.chatId, chat.id))
@@ -49,7 +49,7 @@ export async function listChats(userId: string, opts: { query?: string; limit?: 
 		.where(where)
 		.orderBy(desc(chat.updatedAt), desc(chat.id))
 		.limit(limit);
-	return rows.map((r) => ({ ...r, preview: plainText(r.preview ?? '') }));
+	return rows.map((r) => ({ ...r, preview: [...plainText(r.preview ?? '')].slice(0, 160).join('').trimEnd() }));
 }
 
 export async function findChat(userId: string, chatId: string) {

@@ -55,22 +55,26 @@ function purifier() {
 	return DOMPurify;
 }
 
-// Server renders repeat the same finished replies (every page view of a chat): keep the
+export function renderMarkdown(text: string): string {
+	const raw = marked.parse(text, { async: false }) as string;
+	return purifier().sanitize(raw, {
+		FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'object', 'embed'],
+		FORBID_ATTR: ['style']
+	});
+}
+
+// Server renders repeat the same finished replies (every view of a chat page): keep the
 // most recent results. Sanitising on the server (jsdom) is the costly part.
 const cache = new Map<string, string>();
 const CACHE_ENTRIES = 1000;
 const CACHE_MAX_CHARS = 16_000;
 
-export function renderMarkdown(text: string): string {
-	const cacheable = typeof window === 'undefined' && text.length <= CACHE_MAX_CHARS;
-	const hit = cacheable ? cache.get(text) : undefined;
-	if (hit !== undefined) return hit;
-	const raw = marked.parse(text, { async: false }) as string;
-	const html = purifier().sanitize(raw, {
-		FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'object', 'embed'],
-		FORBID_ATTR: ['style']
-	});
-	if (cacheable) {
+/** renderMarkdown with a bounded cache, for finished replies rendered on the server. */
+export function renderMarkdownCached(text: string): string {
+	if (text.length > CACHE_MAX_CHARS) return renderMarkdown(text);
+	let html = cache.get(text);
+	if (html === undefined) {
+		html = renderMarkdown(text);
 		if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
 		cache.set(text, html);
 	}

@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { startReply } from '$lib/server/chat/generations';
+import { startReply, stopReply } from '$lib/server/chat/generations';
 import { DomainError, httpStatus } from '$lib/server/errors';
 import { asHttpError, orError } from '$lib/server/http';
 import { parseIds } from '$lib/server/api-input';
@@ -55,6 +55,18 @@ export const actions: Actions = {
 		const api = await caller(event);
 		await orError(api.chats.delete({ id: chatIdOf(event.params) }));
 		redirect(303, '/');
+	},
+	/** Without JavaScript: stop a reply that another tab or a reload left running. */
+	stop: async (event) => {
+		const id = chatIdOf(event.params);
+		const messageId = Number(await field(event.request, 'message'));
+		if (!Number.isSafeInteger(messageId) || messageId <= 0) return fail(400, { action: 'stop', code: 'bad_request' });
+		try {
+			await stopReply(event.locals.user!.id, id, messageId);
+		} catch (e) {
+			throw asHttpError(e);
+		}
+		redirect(303, `/chat/${id}`);
 	},
 	/** Without JavaScript: wait for the whole reply, then show the chat with it. */
 	send: async (event) => {

@@ -8,7 +8,7 @@ import { db } from './db';
 import { session as sessionTable, user as userTable } from './db/schema';
 import { giveSampleChats } from './db/seed';
 import { DomainError } from './errors';
-import { pickLocale, type Locale } from '$lib/i18n/locales';
+import type { Locale } from '$lib/i18n/locales';
 
 const adapter = new DrizzleMySQLAdapter(db, sessionTable, userTable);
 
@@ -105,9 +105,3 @@ export async function sweepUnclaimedUsers(now = new Date()) {
 	await db.execute(sql`DELETE FROM session WHERE expires_at < NOW()`);
 	return (result as { affectedRows: number }).affectedRows;
 }
-
-export function resetRegistrationLimiter() {
-	registrations = undefined;
-}
-
-export { pickLocale };

@@ -66,11 +66,6 @@ const byMessage = new Map<number, Generation>();
 const busyChats = new Set<string>();
 let shuttingDown = false;
 
-export function activeGeneration(userId: string, messageId: number) {
-	const g = byMessage.get(messageId);
-	return g && g.userId === userId ? g : undefined;
-}
-
 export type SendInput = { content: string } | { regenerate: true };
 
 export async function startReply(userId: string, chatId: string, input: SendInput) {
@@ -205,7 +200,7 @@ async function run(g: Generation, request: Request) {
 		await db
 			.update(message)
 			.set({ content: sql`CONCAT(${message.content}, ${fresh})` })
-			.where(eq(message.id, g.messageId));
+			.where(and(eq(message.id, g.messageId), eq(message.userId, g.userId)));
 		persisted = end;
 	};
 	let flushing: Promise<void> = Promise.resolve();
@@ -257,8 +252,8 @@ async function run(g: Generation, request: Request) {
 				promptTokens: usage?.promptTokens ?? null,
 				completionTokens: usage?.completionTokens ?? null
 			})
-			.where(eq(message.id, g.messageId));
-		await db.update(chat).set({ updatedAt: new Date() }).where(eq(chat.id, g.chatId));
+			.where(and(eq(message.id, g.messageId), eq(message.userId, g.userId)));
+		await db.update(chat).set({ updatedAt: new Date() }).where(and(eq(chat.id, g.chatId), eq(chat.userId, g.userId)));
 	} catch (e) {
 		console.error('OreAI: could not store a finished reply', e);
 	} finally {
@@ -315,5 +310,3 @@ export async function shutdownGenerations() {
 export async function markInterrupted() {
 	await db.update(message).set({ status: 'error', errorCode: 'interrupted' }).where(eq(message.status, 'streaming'));
 }
-
-export const inFlightCount = () => byMessage.size;

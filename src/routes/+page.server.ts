@@ -1,9 +1,17 @@
 import { caller } from '$lib/server/trpc/router';
 import { orError } from '$lib/server/http';
+import { listCursor } from '$lib/server/chat/chats';
 import type { PageServerLoad } from './$types';
+
+const PAGE = 50;
 
 export const load: PageServerLoad = async (event) => {
 	const query = event.url.searchParams.get('q')?.slice(0, 200) ?? '';
+	const cursor = event.url.searchParams.get('after');
+	const after = cursor && /^\d{1,15}_[0-9a-z]{1,24}$/.test(cursor) ? cursor : undefined;
 	const api = await caller(event);
-	return { query, chats: await orError(api.chats.list({ query: query || undefined })) };
+	const chats = await orError(api.chats.list({ query: query || undefined, after, limit: PAGE }));
+	// A full page means there may be more: link to the next one (works without JavaScript).
+	const next = chats.length === PAGE ? listCursor(chats[chats.length - 1]) : null;
+	return { query, chats, after: after ?? null, next };
 };

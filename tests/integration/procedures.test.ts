@@ -574,3 +574,47 @@ describe('tRPC procedures against the real database', () => {
 		});
 	});
 });
+
+describe('paging through many chats', () => {
+	let app: RunningApp;
+	let v: Visitor;
+	beforeAll(async () => {
+		app = await startApp();
+		v = await Visitor.arrive(app.url);
+		for (let i = 0; i < 116; i++) await v.mutate('chats.create', { title: `Chat number ${i}` });
+	}, 60_000);
+	afterAll(() => app?.close());
+
+	it('walks every chat once, newest first, page by page with the cursor', async () => {
+		const seen: string[] = [];
+		let after: string | undefined;
+		for (let page = 0; page < 10; page++) {
+			const chats = (await v.query('chats.list', { limit: 50, ...(after ? { after } : {}) })).body.result.data;
+			seen.push(...chats.map((c: { id: string }) => c.id));
+			if (chats.length < 50) break;
+			const last = chats.at(-1);
+			after = `${Date.parse(last.updatedAt)}_${last.id}`;
+		}
+		expect(seen).toHaveLength(120);
+		expect(new Set(seen).size).toBe(120);
+		const [{ n }] = await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM chat');
+		expect(Number(n)).toBe(120);
+	});
+
+	it('rejects a malformed cursor with BAD_REQUEST', async () => {
+		const res = await v.query('chats.list', { after: 'not-a-cursor' });
+		expect(res.status).toBe(400);
+	});
+
+	it('shows 50 chats on / with a link to the older ones that works without JavaScript', async () => {
+		const first = await v.html('/');
+		const ids = [...first.body.matchAll(/href="\/chat\/([a-z0-9]+)"/g)].map((m) => m[1]);
+		expect(ids).toHaveLength(50);
+		const more = first.body.match(/href="\/\?after=([^"]+)"[^>]*data-testid="more-chats"/);
+		expect(more).not.toBeNull();
+		const second = await v.html(`/?after=${more![1]}`);
+		const next = [...second.body.matchAll(/href="\/chat\/([a-z0-9]+)"/g)].map((m) => m[1]);
+		expect(next).toHaveLength(50);
+		expect(next.some((id) => ids.includes(id))).toBe(false);
+	});
+});

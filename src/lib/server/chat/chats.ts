@@ -17,8 +17,21 @@ export interface ChatSummary {
 	preview: string;
 }
 
-export async function listChats(userId: string, opts: { query?: string; limit?: number } = {}): Promise<ChatSummary[]> {
-	const limit = opts.limit ?? 200;
+/** Position in the list: the last chat shown, as `<updatedAt ms>_<id>`. */
+export const listCursor = (c: { updatedAt: Date; id: string }) => `${c.updatedAt.getTime()}_${c.id}`;
+
+function parseCursor(cursor: string) {
+	const [ms, id] = cursor.split('_');
+	const at = new Date(Number(ms));
+	if (!id || Number.isNaN(at.getTime())) throw new DomainError('bad_request', 'Invalid cursor');
+	return { at, id };
+}
+
+export async function listChats(
+	userId: string,
+	opts: { query?: string; limit?: number; after?: string } = {}
+): Promise<ChatSummary[]> {
+	const limit = opts.limit ?? 50;
 	const q = opts.query?.trim();
 	const last = db
 		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
@@ -26,15 +39,18 @@ export async function listChats(userId: string, opts: { query?: string; limit?: 
 		.where(eq(message.userId, userId))
 		.groupBy(message.chatId)
 		.as('last');
-	const owner = eq(chat.userId, userId);
-	let where = owner;
+	let where = eq(chat.userId, userId);
+	if (opts.after) {
+		const { at, id } = parseCursor(opts.after);
+		where = and(where, or(lt(chat.updatedAt, at), and(eq(chat.updatedAt, at), lt(chat.id, id))))!;
+	}
 	if (q) {
 		const pattern = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 		const inMessages = db
 			.select({ id: message.chatId })
 			.from(message)
 			.where(and(eq(message.userId, userId), like(message.content, pattern)));
-		where = and(owner, or(like(chat.title, pattern), inArray(chat.id, inMessages)))!;
+		where = and(where, or(like(chat.title, pattern), inArray(chat.id, inMessages)))!;
 	}
 	const rows = await db
 		.select({

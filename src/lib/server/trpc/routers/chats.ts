@@ -6,7 +6,15 @@ export const chatId = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id');
 
 export const chatsRouter = router({
 	list: userProcedure
-		.input(z.object({ query: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).optional() }).optional())
+		.input(
+			z
+				.object({
+					query: z.string().max(200).optional(),
+					limit: z.number().int().min(1).max(200).optional(),
+					after: z.string().regex(/^\d{1,15}_[0-9a-z]{1,24}$/).optional()
+				})
+				.optional()
+		)
 		.query(({ ctx, input }) => chats.listChats(ctx.user.id, input ?? {})),
 	get: userProcedure
 		.input(

@@ -198,6 +198,33 @@ describe('on a phone', () => {
 		}
 	});
 
+	it('opens a 300-message chat with only the newest page in the DOM, older pages on demand with and without JavaScript', async () => {
+		const [owner] = await app.db.query<{ user_id: string }>('SELECT user_id FROM chat WHERE id = ?', [chatPath.split('/').pop()]);
+		const longChat = 'longchat0000000a';
+		await app.db.query("INSERT INTO chat (id, user_id, title, system_prompt, settings) VALUES (?, ?, 'Long chat', '', '{}')", [longChat, owner.user_id]);
+		const rows = Array.from({ length: 300 }, (_, i) => [longChat, owner.user_id, i % 2 ? 'assistant' : 'user', `Message number ${i + 1}`, 'complete']);
+		await app.db.query('INSERT INTO message (chat_id, user_id, role, content, status) VALUES ?', [rows]);
+
+		const [ctx, page] = await phonePage();
+		await page.goto(`${app.url}/chat/${longChat}`);
+		await page.waitForLoadState('networkidle');
+		expect(await page.locator('li[data-role]').count()).toBe(50);
+		expect(await page.locator('li[data-role]').first().textContent()).toContain('Message number 251');
+		await page.getByTestId('older').click();
+		await expect.poll(() => page.locator('li[data-role]').count()).toBe(100);
+		expect(await page.locator('li[data-role]').first().textContent()).toContain('Message number 201');
+		expect(page.url()).toBe(`${app.url}/chat/${longChat}`);
+		await ctx.close();
+
+		const [plainCtx, plain] = await phonePage({ javaScriptEnabled: false });
+		await plain.goto(`${app.url}/chat/${longChat}`);
+		await plain.getByTestId('older').click();
+		await plain.waitForURL(/before=/);
+		expect(await plain.locator('li[data-role]').count()).toBe(50);
+		expect(await plain.locator('li[data-role]').first().textContent()).toContain('Message number 201');
+		await plainCtx.close();
+	});
+
 	it('passes an axe accessibility check with no serious or critical violations on every page', async () => {
 		// bypassCSP only lets the test inject axe-core; the app's CSP stays as it is.
 		const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });

@@ -122,7 +122,9 @@ describe('on a phone', () => {
 		await page.getByLabel('简体中文').check();
 		await page.getByLabel('Dark').check();
 		await page.getByRole('button', { name: 'Save settings' }).click();
-		await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
+		await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 5000 }).toBe('zh-CN');
+		// The page itself turns dark at once, without a reload.
+		await expect.poll(() => page.locator('html').getAttribute('class'), { timeout: 5000 }).toBe('dark');
 		const cookies = await ctx.cookies();
 		const noJs = await newPhone(browser, { javaScriptEnabled: false });
 		await noJs.addCookies(cookies);

@@ -6,7 +6,10 @@ import type { Locale } from './locales';
 // Messages are bundled and registered synchronously, so server rendering never waits.
 addMessages('en', en);
 addMessages('zh-CN', zh);
-init({ fallbackLocale: 'en', initialLocale: 'en' });
+// svelte-i18n writes <html lang> whenever its locale changes: start the browser from the
+// language the server rendered, never from a default that would flip the page to English.
+const rendered = typeof document !== 'undefined' ? document.documentElement.lang : '';
+init({ fallbackLocale: 'en', initialLocale: rendered === 'zh-CN' ? 'zh-CN' : 'en' });
 
 /** Sets the active locale; called at the top of the root layout, before children render. */
 export function useLocale(l: Locale) {

@@ -40,8 +40,20 @@ describe('auto-registration', () => {
 		expect(Number(n)).toBe(1);
 	});
 
+	it('extends a session that is used in its second half, with a fresh cookie', async () => {
+		const v = await Visitor.arrive(app.url);
+		const id = v.cookie.split('=')[1];
+		await app.db.query('UPDATE session SET expires_at = UTC_TIMESTAMP() + INTERVAL 2 DAY WHERE id = ?', [id]);
+		const res = await v.fetch('/');
+		await res.text();
+		const cookie = res.headers.getSetCookie().find((c) => c.startsWith('oreai_session='));
+		expect(cookie).toMatch(/Max-Age=2592000/);
+		const [row] = await app.db.query<{ days: number }>('SELECT TIMESTAMPDIFF(DAY, UTC_TIMESTAMP(), expires_at) days FROM session WHERE id = ?', [id]);
+		expect(Number(row.days)).toBeGreaterThanOrEqual(29);
+	});
+
 	it('answers 429 with a readable page past the per-address limit and stops creating rows', async () => {
-		// Earlier tests in this file used 3 of the 5 registrations from 127.0.0.1.
+		// Earlier tests in this file used 4 of the 5 registrations from 127.0.0.1.
 		const statuses: number[] = [];
 		for (let i = 0; i < 8; i++) {
 			const res = await fetch(app.url + '/', { headers: { 'accept-language': 'en' } });

@@ -91,13 +91,15 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		}
 		let replace: Message | undefined;
 		if (content === null) {
-			while (history.length && history[history.length - 1].role === 'assistant') replace = history.pop();
+			if (history.at(-1)?.role === 'assistant') replace = history.pop();
 			if (!history.length) throw new DomainError('bad_request', 'Nothing to regenerate');
 		}
+		// A chat nobody named takes its first words now, and a model-made title later.
+		const autoTitle = !row.title && content ? firstWords(content) : null;
 
-		await takeQuota(userId);
-
+		// Quota and the new rows commit together: a failed insert costs the person nothing.
 		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
+			await takeQuota(tx, userId);
 			let userMessageId: number | null = null;
 			if (content !== null) {
 				const [res] = await tx.insert(message).values({ chatId, userId, role: 'user', content, status: 'complete' });
@@ -107,10 +109,9 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 				await tx.delete(message).where(and(eq(message.id, replace.id), eq(message.userId, userId)));
 			}
 			const [res] = await tx.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming' });
-			const title = !row.title && content ? firstWords(content) : undefined;
 			await tx
 				.update(chat)
-				.set({ updatedAt: new Date(), ...(title ? { title } : {}) })
+				.set({ updatedAt: new Date(), ...(autoTitle ? { title: autoTitle } : {}) })
 				.where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
 			return { userMessageId, assistantMessageId: res.insertId };
 		});
@@ -121,7 +122,6 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		const generation = new Generation(assistantMessageId, chatId, userId);
 		byMessage.set(assistantMessageId, generation);
 		started = true;
-		const autoTitle = !row.title && content ? firstWords(content) : null;
 		void run(generation, {
 			model: modelName(row.settings.model),
 			messages,
@@ -170,8 +170,8 @@ function alternate(history: Message[]): Turn[] {
 }
 
 /** One model call = one unit, taken atomically: concurrent sends can never overdraw. */
-async function takeQuota(userId: string) {
-	const [res] = await db
+async function takeQuota(tx: Pick<typeof db, 'update'>, userId: string) {
+	const [res] = await tx
 		.update(user)
 		.set({ quotaUsed: sql`${user.quotaUsed} + 1` })
 		.where(and(eq(user.id, userId), sql`${user.quotaUsed} < ${user.quotaLimit}`));

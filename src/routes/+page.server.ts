@@ -1,5 +1,6 @@
 import { caller } from '$lib/server/trpc/router';
 import { orError } from '$lib/server/http';
+import { listCursorParam } from '$lib/server/api-input';
 import { listCursor } from '$lib/server/chat/chats';
 import type { PageServerLoad } from './$types';
 
@@ -7,8 +8,9 @@ const PAGE = 50;
 
 export const load: PageServerLoad = async (event) => {
 	const query = event.url.searchParams.get('q')?.slice(0, 200) ?? '';
-	const cursor = event.url.searchParams.get('after');
-	const after = cursor && /^\d{1,15}_[0-9a-z]{1,24}$/.test(cursor) ? cursor : undefined;
+	// A cursor that is not one just means "the newest chats".
+	const cursor = listCursorParam.safeParse(event.url.searchParams.get('after'));
+	const after = cursor.success ? cursor.data : undefined;
 	const api = await caller(event);
 	const chats = await orError(api.chats.list({ query: query || undefined, after, limit: PAGE }));
 	// A full page means there may be more: link to the next one (works without JavaScript).

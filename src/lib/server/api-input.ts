@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DomainError } from './errors';
 
-export const chatIdParam = z.string().regex(/^[0-9a-z]{1,24}$/);
+export const chatIdParam = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id');
+/** A position in the chat list, as `listCursor` in the chat service writes it. */
+export const listCursorParam = z.string().regex(/^\d{1,15}_[0-9a-z]{1,24}$/, 'Invalid cursor');
 export const messageIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const sendBody = z.union([

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { chatIdParam, listCursorParam } from '../../api-input';
 import * as chats from '../../chat/chats';
 import { router, userProcedure } from '../init';
 
-export const chatId = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id');
 
 export const chatsRouter = router({
 	list: userProcedure
@@ -11,7 +11,7 @@ export const chatsRouter = router({
 				.object({
 					query: z.string().max(200).optional(),
 					limit: z.number().int().min(1).max(200).optional(),
-					after: z.string().regex(/^\d{1,15}_[0-9a-z]{1,24}$/).optional()
+					after: listCursorParam.optional()
 				})
 				.optional()
 		)
@@ -19,7 +19,7 @@ export const chatsRouter = router({
 	get: userProcedure
 		.input(
 			z.object({
-				id: chatId,
+				id: chatIdParam,
 				before: z.number().int().positive().optional(),
 				limit: z.number().int().min(1).max(200).optional()
 			})
@@ -34,13 +34,13 @@ export const chatsRouter = router({
 		)
 		.mutation(({ ctx, input }) => chats.createChat(ctx.user.id, { ...input, locale: ctx.locale })),
 	rename: userProcedure
-		.input(z.object({ id: chatId, title: z.string().trim().min(1).max(200) }))
+		.input(z.object({ id: chatIdParam, title: z.string().trim().min(1).max(200) }))
 		.mutation(({ ctx, input }) => chats.renameChat(ctx.user.id, input.id, input.title)),
 	delete: userProcedure
-		.input(z.object({ id: chatId }))
+		.input(z.object({ id: chatIdParam }))
 		.mutation(({ ctx, input }) => chats.deleteChat(ctx.user.id, input.id)),
 	clear: userProcedure
-		.input(z.object({ id: chatId }))
+		.input(z.object({ id: chatIdParam }))
 		.mutation(({ ctx, input }) => chats.clearChat(ctx.user.id, input.id)),
 	deleteAll: userProcedure.mutation(({ ctx }) => chats.deleteAllChats(ctx.user.id)),
 	export: userProcedure.query(({ ctx }) => chats.exportChats(ctx.user.id))

@@ -3,7 +3,6 @@ import { chatIdParam, listCursorParam } from '../../api-input';
 import * as chats from '../../chat/chats';
 import { router, userProcedure } from '../init';
 
-
 export const chatsRouter = router({
 	list: userProcedure
 		.input(

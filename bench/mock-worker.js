@@ -7,7 +7,11 @@ const mock = await startMockServer(workerData);
 parentPort.postMessage({ type: 'ready', url: mock.url, port: mock.port });
 parentPort.on('message', async (m) => {
 	if (m?.type === 'stats') {
-		parentPort.postMessage({ type: 'stats', activeStreams: mock.handler.activeStreams, requests: mock.handler.requests.length });
+		parentPort.postMessage({
+			type: 'stats',
+			activeStreams: mock.handler.activeStreams,
+			requests: mock.handler.requests.length
+		});
 	} else if (m?.type === 'clearRequests') {
 		mock.handler.requests.length = 0;
 		parentPort.postMessage({ type: 'cleared' });

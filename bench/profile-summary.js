@@ -16,7 +16,12 @@ const TOP = topIdx >= 0 ? Number(args.splice(topIdx, 2)[1]) : 20;
 let file = args[0];
 if (!file) {
 	const dir = path.join(ROOT, 'bench/results/prof');
-	const all = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort() : [];
+	const all = fs.existsSync(dir)
+		? fs
+				.readdirSync(dir)
+				.filter((f) => f.endsWith('.cpuprofile'))
+				.sort()
+		: [];
 	if (!all.length) {
 		console.error('no profile: run BENCH_CPU_PROF=1 npm run bench first');
 		process.exit(1);
@@ -27,7 +32,9 @@ const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
 let marks = [];
 try {
 	marks = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench/results/latest.json'), 'utf8')).streaming?.phaseMarks ?? [];
-} catch {}
+} catch {
+	// No phase marks from an earlier run: the summary just has no phases.
+}
 
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const short = (url) =>
@@ -72,7 +79,10 @@ function print(title, s) {
 		[...m]
 			.sort((a, b) => b[1] - a[1])
 			.slice(0, TOP)
-			.map(([k, v]) => `${(v / 1000).toFixed(0).padStart(8)} ms ${((100 * v) / (s.total || 1)).toFixed(1).padStart(5)}%  ${k}`)
+			.map(
+				([k, v]) =>
+					`${(v / 1000).toFixed(0).padStart(8)} ms ${((100 * v) / (s.total || 1)).toFixed(1).padStart(5)}%  ${k}`
+			)
 			.join('\n');
 	console.log('-- by package / area');
 	console.log(rows(s.byPkg));

@@ -72,12 +72,21 @@ try {
 	for (let i = 0; i < 300; i++) {
 		try {
 			if ((await fetch(url + '/manifest.webmanifest')).ok) break;
-		} catch {}
+		} catch {
+			// not listening yet
+		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	browser = await chromium.launch({
 		executablePath: '/usr/bin/chromium',
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
 	});
 	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 	const page = await ctx.newPage();
@@ -90,7 +99,10 @@ try {
 	await page.evaluate(() => {
 		const w = window;
 		w.__long = [];
-		new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({ type: 'longtask', buffered: false });
+		new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__long.push(e.duration))).observe({
+			type: 'longtask',
+			buffered: false
+		});
 		w.__frames = [];
 		let last = performance.now();
 		const tick = (t) => {
@@ -137,8 +149,14 @@ const result = {
 	chromiumPhoneCpu4x: page_
 };
 console.log('\nRendering a 4,000-token streamed reply');
-console.log(`  Node, every delta re-parses the whole text: ${result.nodeParse.fullReparsePerDelta.totalMs} ms in all, worst delta ${result.nodeParse.fullReparsePerDelta.worstDeltaMs} ms`);
-console.log(`  Node, incremental renderer (the page's):    ${result.nodeParse.incremental.totalMs} ms in all, worst delta ${result.nodeParse.incremental.worstDeltaMs} ms`);
-console.log(`  Chromium 390×844, CPU 4× slower: ${page_.wallMs} ms to stream; long tasks ${page_.longTasks} (longest ${page_.longestTaskMs} ms); frame gap p50 ${page_.framesP50Ms} ms, p95 ${page_.framesP95Ms} ms; ${page_.framesOver100Ms} of ${page_.frames} frames over 100 ms`);
+console.log(
+	`  Node, every delta re-parses the whole text: ${result.nodeParse.fullReparsePerDelta.totalMs} ms in all, worst delta ${result.nodeParse.fullReparsePerDelta.worstDeltaMs} ms`
+);
+console.log(
+	`  Node, incremental renderer (the page's):    ${result.nodeParse.incremental.totalMs} ms in all, worst delta ${result.nodeParse.incremental.worstDeltaMs} ms`
+);
+console.log(
+	`  Chromium 390×844, CPU 4× slower: ${page_.wallMs} ms to stream; long tasks ${page_.longTasks} (longest ${page_.longestTaskMs} ms); frame gap p50 ${page_.framesP50Ms} ms, p95 ${page_.framesP95Ms} ms; ${page_.framesOver100Ms} of ${page_.frames} frames over 100 ms`
+);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(ROOT, 'bench', 'results', 'render.json'), JSON.stringify(result, null, 2));

@@ -112,7 +112,13 @@ function request(url, { method = 'GET', headers = {}, body, agent = appAgent, ti
 				const chunks = [];
 				res.on('data', (c) => chunks.push(c));
 				res.on('end', () =>
-					resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), ttfbMs, totalMs: performance.now() - t0 })
+					resolve({
+						status: res.statusCode,
+						headers: res.headers,
+						body: Buffer.concat(chunks),
+						ttfbMs,
+						totalMs: performance.now() - t0
+					})
 				);
 				res.on('error', reject);
 			}
@@ -146,7 +152,12 @@ function timedStream(url, { headers = {}, body, agent }, onBlock) {
 			{
 				method: 'POST',
 				agent,
-				headers: { 'content-type': 'application/json', 'content-length': data.length, accept: 'text/event-stream', ...headers }
+				headers: {
+					'content-type': 'application/json',
+					'content-length': data.length,
+					accept: 'text/event-stream',
+					...headers
+				}
 			},
 			(res) => {
 				result.status = res.statusCode ?? 0;
@@ -201,7 +212,9 @@ function appBlock(block, mark) {
 		let code = 'unknown';
 		try {
 			code = JSON.parse(data).code ?? code;
-		} catch {}
+		} catch {
+			// a non-JSON error body keeps the generic code
+		}
 		mark('error', `sse_error_${code}`);
 	}
 }
@@ -315,9 +328,13 @@ function findDbServerPid() {
 			try {
 				const comm = fs.readFileSync(`/proc/${d}/comm`, 'utf8').trim();
 				if (comm === 'mariadbd' || comm === 'mysqld') return Number(d);
-			} catch {}
+			} catch {
+				// the process ended while we looked
+			}
 		}
-	} catch {}
+	} catch {
+		// no /proc here: no database RSS to report
+	}
 	return null;
 }
 
@@ -338,7 +355,10 @@ function cpuMeter(appPid, dbPid, mock) {
 		const wall = (performance.now() - t0) / 1000;
 		const per = (a, b) => (a === null || b === null || !wall ? null : round(((b - a) / wall) * 100, 0));
 		const self = process.cpuUsage(self0);
-		const machinePct = m0 && m1 && m1.total > m0.total ? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * os.cpus().length * 100, 0) : null;
+		const machinePct =
+			m0 && m1 && m1.total > m0.total
+				? round(((m1.busy - m0.busy) / (m1.total - m0.total)) * os.cpus().length * 100, 0)
+				: null;
 		const appPct = per(app0, cpuSeconds(appPid));
 		const dbPct = db0 === null ? null : per(db0, cpuSeconds(dbPid));
 		const benchPct = round(((self.user + self.system) / 1e6 / wall) * 100, 0);
@@ -645,7 +665,7 @@ async function streamingLoad(app, mock, rss, dbUrl) {
 		// mock-only phase: until the mock is idle and its request count stable for 1 s (≤ 20 s).
 		const settleUntil = Date.now() + 20_000;
 		let seen = -1;
-		for (let stable = 0; stable < 4 && Date.now() < settleUntil; ) {
+		for (let stable = 0; stable < 4 && Date.now() < settleUntil;) {
 			await sleep(250);
 			const st = await mock.stats();
 			stable = st.requests === seen && st.activeStreams === 0 ? stable + 1 : 0;
@@ -654,7 +674,8 @@ async function streamingLoad(app, mock, rss, dbUrl) {
 		const upstream = await mock.requests();
 		const upstreamArrivalMs = upstream.filter((r) => r.stream).map((r) => r.time - phaseStartEpoch);
 		const otherUpstreamCalls = upstream.filter((r) => !r.stream).length;
-		if (upstream.length >= 1000) log(`C=${c}: the mock keeps only its last 1000 requests: →upstream figures may miss the earliest`);
+		if (upstream.length >= 1000)
+			log(`C=${c}: the mock keeps only its last 1000 requests: →upstream figures may miss the earliest`);
 		const peakRssMb = rss.takePeak();
 		await sleep(300);
 
@@ -679,7 +700,10 @@ async function streamingLoad(app, mock, rss, dbUrl) {
 			appOtherUpstreamCalls: otherUpstreamCalls,
 			// App CPU time per stream (setup + relaying 50 deltas): the least noisy cost figure.
 			appCpuMsPerStream: appPhaseCpu.appCpuS === null ? null : round((appPhaseCpu.appCpuS * 1000) / c, 1),
-			addedFirstTokenMs: { p50: diff(a.firstTokenMs.p50, m.firstTokenMs.p50), p99: diff(a.firstTokenMs.p99, m.firstTokenMs.p99) },
+			addedFirstTokenMs: {
+				p50: diff(a.firstTokenMs.p50, m.firstTokenMs.p50),
+				p99: diff(a.firstTokenMs.p99, m.firstTokenMs.p99)
+			},
 			addedDoneMs: { p50: diff(a.doneMs.p50, m.doneMs.p50), p99: diff(a.doneMs.p99, m.doneMs.p99) },
 			appRssMb: { beforeStreams: baseRssMb, peakDuringStreams: peakRssMb }
 		});
@@ -722,7 +746,14 @@ async function wireWeight(appUrl, chatUser) {
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
 	});
 	cleanups.push(() => browser.close().catch(() => {}));
 	const pages = [
@@ -751,11 +782,24 @@ async function wireWeight(appUrl, chatUser) {
 				const main = await page.goto(appUrl + p.path, { waitUntil: 'networkidle', timeout: 30_000 });
 				const loadMs = round(performance.now() - t0, 0);
 				if (!main || main.status() !== 200) throw new Error(`${p.path} answered ${main?.status()}`);
-				const entry = { page: p.name, status: main.status(), loadMs, js: { files: 0, bytes: 0, decodedBytes: 0 }, css: { files: 0, bytes: 0, decodedBytes: 0 }, encodings: {}, files: [] };
+				const entry = {
+					page: p.name,
+					status: main.status(),
+					loadMs,
+					js: { files: 0, bytes: 0, decodedBytes: 0 },
+					css: { files: 0, bytes: 0, decodedBytes: 0 },
+					encodings: {},
+					files: []
+				};
 				for (const r of responses) {
 					const type = r.request().resourceType();
 					const u = new URL(r.url());
-					const kind = type === 'script' || u.pathname.endsWith('.js') ? 'js' : type === 'stylesheet' || u.pathname.endsWith('.css') ? 'css' : null;
+					const kind =
+						type === 'script' || u.pathname.endsWith('.js')
+							? 'js'
+							: type === 'stylesheet' || u.pathname.endsWith('.css')
+								? 'css'
+								: null;
 					if (!kind || u.origin !== appUrl || r.status() !== 200) continue;
 					const sizes = await r.request().sizes();
 					const decoded = (await r.body().catch(() => Buffer.alloc(0))).length;
@@ -852,15 +896,24 @@ async function longChatTtfb(appUrl, dbUrl) {
 		}
 		// Same page compressed, as a browser would fetch it.
 		const gz = await request(pageUrl, { headers: { cookie, accept: 'text/html', 'accept-encoding': 'br, gzip' } });
-		const htmlBuf = (await request(pageUrl, { headers: { cookie, accept: 'text/html', 'accept-encoding': 'identity' } })).body;
+		const htmlBuf = (
+			await request(pageUrl, { headers: { cookie, accept: 'text/html', 'accept-encoding': 'identity' } })
+		).body;
 		const html = htmlBuf.toString();
 		// What the same HTML would weigh if the server compressed it (brotli quality 4, as a proxy would).
-		const brIfCompressed = zlib.brotliCompressSync(htmlBuf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }).length;
+		const brIfCompressed = zlib.brotliCompressSync(htmlBuf, {
+			params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 }
+		}).length;
 		const renderedMessages = (html.match(/<li[^>]*\sdata-role="(?:user|assistant)"/g) ?? []).length;
 		return {
 			status,
 			runs: TTFB_RUNS,
-			ttfbMs: { median: round(pct(ttfb, 50)), p95: round(pct(ttfb, 95)), min: round(Math.min(...ttfb)), max: round(Math.max(...ttfb)) },
+			ttfbMs: {
+				median: round(pct(ttfb, 50)),
+				p95: round(pct(ttfb, 95)),
+				min: round(Math.min(...ttfb)),
+				max: round(Math.max(...ttfb))
+			},
 			totalMs: { median: round(pct(total, 50)), p95: round(pct(total, 95)) },
 			htmlKb: round(htmlBytes / 1024),
 			htmlCompressedKb: round(gz.body.length / 1024),
@@ -894,13 +947,33 @@ function table(headers, rows) {
 function printReport(r) {
 	const out = [];
 	out.push('');
-	out.push(`OreAI bench — ${r.startedAt} — node ${r.env.node}, ${r.env.cpus} CPU(s), mock ttft ${MOCK_OPTIONS.ttftMs} ms, ${MOCK_OPTIONS.tokens} tokens × ${MOCK_OPTIONS.delayMs} ms`);
+	out.push(
+		`OreAI bench — ${r.startedAt} — node ${r.env.node}, ${r.env.cpus} CPU(s), mock ttft ${MOCK_OPTIONS.ttftMs} ms, ${MOCK_OPTIONS.tokens} tokens × ${MOCK_OPTIONS.delayMs} ms`
+	);
 	if (r.streaming) {
 		out.push('');
-		out.push('Streaming: time to first token (ms) — app = POST /api/chats/<id>/messages → first `event: delta`; mock = straight to the mock');
+		out.push(
+			'Streaming: time to first token (ms) — app = POST /api/chats/<id>/messages → first `event: delta`; mock = straight to the mock'
+		);
 		out.push(
 			table(
-				['C', 'app p50', 'app p99', 'mock p50', 'mock p99', 'added p50', 'added p99', 'app fail', 'mock fail', 'app done p50', 'app done p99', 'mock done p50', '→upstream p50', '→upstream p99', 'RSS peak MB'],
+				[
+					'C',
+					'app p50',
+					'app p99',
+					'mock p50',
+					'mock p99',
+					'added p50',
+					'added p99',
+					'app fail',
+					'mock fail',
+					'app done p50',
+					'app done p99',
+					'mock done p50',
+					'→upstream p50',
+					'→upstream p99',
+					'RSS peak MB'
+				],
 				r.streaming.rows.map((x) => [
 					x.concurrency,
 					x.app.firstTokenMs.p50,
@@ -924,8 +997,30 @@ function printReport(r) {
 		out.push('CPU during the app streams (% of one core; the machine has ' + r.env.cpus + ')');
 		out.push(
 			table(
-				['C', 'wall s', 'app CPU ms/stream', 'app', 'MariaDB', 'bench process', 'bench loop util', 'mock loop util', 'other processes', 'mock-phase other'],
-				r.streaming.rows.map((x) => [x.concurrency, x.app.cpu.wallS, x.appCpuMsPerStream, x.app.cpu.appCpuPct, x.app.cpu.dbCpuPct, x.app.cpu.benchProcessCpuPct, x.app.cpu.benchLoopUtilPct, x.app.cpu.mockLoopUtilPct, x.app.cpu.otherPct, x.mock.cpu.otherPct])
+				[
+					'C',
+					'wall s',
+					'app CPU ms/stream',
+					'app',
+					'MariaDB',
+					'bench process',
+					'bench loop util',
+					'mock loop util',
+					'other processes',
+					'mock-phase other'
+				],
+				r.streaming.rows.map((x) => [
+					x.concurrency,
+					x.app.cpu.wallS,
+					x.appCpuMsPerStream,
+					x.app.cpu.appCpuPct,
+					x.app.cpu.dbCpuPct,
+					x.app.cpu.benchProcessCpuPct,
+					x.app.cpu.benchLoopUtilPct,
+					x.app.cpu.mockLoopUtilPct,
+					x.app.cpu.otherPct,
+					x.mock.cpu.otherPct
+				])
 			)
 		);
 		for (const x of r.streaming.rows) {
@@ -934,12 +1029,20 @@ function printReport(r) {
 		}
 		const busy = r.streaming.rows.filter((x) => (x.app.cpu.otherPct ?? 0) > 25 || (x.mock.cpu.otherPct ?? 0) > 25);
 		if (busy.length) {
-			out.push(`  ! other processes used > 25% of a core during C=${busy.map((x) => x.concurrency).join(', ')}: latency figures there are noisy; rerun on a quiet machine.`);
+			out.push(
+				`  ! other processes used > 25% of a core during C=${busy.map((x) => x.concurrency).join(', ')}: latency figures there are noisy; rerun on a quiet machine.`
+			);
 		}
-		out.push(`  non-streaming upstream calls the app made (chat titles) per C: ${r.streaming.rows.map((x) => `${x.concurrency}→${x.appOtherUpstreamCalls}`).join(', ')}`);
+		out.push(
+			`  non-streaming upstream calls the app made (chat titles) per C: ${r.streaming.rows.map((x) => `${x.concurrency}→${x.appOtherUpstreamCalls}`).join(', ')}`
+		);
 		out.push(`  load average at start ${r.env.loadAvgStart.join(' ')}, at end ${r.env.loadAvgEnd?.join(' ')}`);
-		out.push(`  app RSS: idle after start ${r.rss.idleAfterStartMb} MB; VmHWM at end ${r.rss.vmHwmMb} MB; VmRSS at end ${r.rss.endMb} MB`);
-		out.push(`  stored assistant replies: ${r.streaming.stored.map((s) => `${s.status}=${s.n} (avg ${s.avgChars} chars)`).join(', ')}`);
+		out.push(
+			`  app RSS: idle after start ${r.rss.idleAfterStartMb} MB; VmHWM at end ${r.rss.vmHwmMb} MB; VmRSS at end ${r.rss.endMb} MB`
+		);
+		out.push(
+			`  stored assistant replies: ${r.streaming.stored.map((s) => `${s.status}=${s.n} (avg ${s.avgChars} chars)`).join(', ')}`
+		);
 	}
 	if (r.wire) {
 		out.push('');
@@ -947,7 +1050,16 @@ function printReport(r) {
 		out.push(
 			table(
 				['page', 'JS KB', 'JS files', 'CSS KB', 'CSS files', 'JS KB raw', 'CSS KB raw', 'measured via'],
-				r.wire.map((w) => [w.page, w.js.kb, w.js.files, w.css.kb, w.css.files, w.js.decodedKb, w.css.decodedKb, Object.keys(w.encodings).join(',')])
+				r.wire.map((w) => [
+					w.page,
+					w.js.kb,
+					w.js.files,
+					w.css.kb,
+					w.css.files,
+					w.js.decodedKb,
+					w.css.decodedKb,
+					Object.keys(w.encodings).join(',')
+				])
 			)
 		);
 	}
@@ -959,11 +1071,47 @@ function printReport(r) {
 		out.push(`GET /chat/<id> TTFB over ${l.runs} sequential requests (ms)`);
 		out.push(
 			table(
-				['chat', 'TTFB median', 'TTFB p95', 'total median', 'HTML KB', 'HTML KB as sent (br, gzip asked)', 'KB if brotli', 'messages in HTML'],
 				[
-					[`${r.chatTtfb.messages} messages`, l.ttfbMs.median, l.ttfbMs.p95, l.totalMs.median, l.htmlKb, `${l.htmlCompressedKb} (${l.htmlEncoding})`, l.htmlKbIfBrotli, l.messageMarkersInHtml],
-					['50 messages', f.ttfbMs.median, f.ttfbMs.p95, f.totalMs.median, f.htmlKb, `${f.htmlCompressedKb} (${f.htmlEncoding})`, f.htmlKbIfBrotli, f.messageMarkersInHtml],
-					['1 exchange', b.ttfbMs.median, b.ttfbMs.p95, b.totalMs.median, b.htmlKb, `${b.htmlCompressedKb} (${b.htmlEncoding})`, b.htmlKbIfBrotli, b.messageMarkersInHtml]
+					'chat',
+					'TTFB median',
+					'TTFB p95',
+					'total median',
+					'HTML KB',
+					'HTML KB as sent (br, gzip asked)',
+					'KB if brotli',
+					'messages in HTML'
+				],
+				[
+					[
+						`${r.chatTtfb.messages} messages`,
+						l.ttfbMs.median,
+						l.ttfbMs.p95,
+						l.totalMs.median,
+						l.htmlKb,
+						`${l.htmlCompressedKb} (${l.htmlEncoding})`,
+						l.htmlKbIfBrotli,
+						l.messageMarkersInHtml
+					],
+					[
+						'50 messages',
+						f.ttfbMs.median,
+						f.ttfbMs.p95,
+						f.totalMs.median,
+						f.htmlKb,
+						`${f.htmlCompressedKb} (${f.htmlEncoding})`,
+						f.htmlKbIfBrotli,
+						f.messageMarkersInHtml
+					],
+					[
+						'1 exchange',
+						b.ttfbMs.median,
+						b.ttfbMs.p95,
+						b.totalMs.median,
+						b.htmlKb,
+						`${b.htmlCompressedKb} (${b.htmlEncoding})`,
+						b.htmlKbIfBrotli,
+						b.messageMarkersInHtml
+					]
 				]
 			)
 		);
@@ -985,8 +1133,21 @@ async function main() {
 	const started = performance.now();
 	const report = {
 		startedAt: new Date().toISOString(),
-		env: { loadAvgStart: os.loadavg().map((v) => round(v, 2)), loadAvgEnd: null, node: process.version, cpus: os.cpus().length, platform: `${os.platform()} ${os.release()}`, memGb: round(os.totalmem() / 2 ** 30) },
-		config: { concurrency: CONCURRENCY, mock: MOCK_OPTIONS, streamTimeoutMs: STREAM_TIMEOUT_MS, rssSampleMs: RSS_SAMPLE_MS, ttfbRuns: TTFB_RUNS },
+		env: {
+			loadAvgStart: os.loadavg().map((v) => round(v, 2)),
+			loadAvgEnd: null,
+			node: process.version,
+			cpus: os.cpus().length,
+			platform: `${os.platform()} ${os.release()}`,
+			memGb: round(os.totalmem() / 2 ** 30)
+		},
+		config: {
+			concurrency: CONCURRENCY,
+			mock: MOCK_OPTIONS,
+			streamTimeoutMs: STREAM_TIMEOUT_MS,
+			rssSampleMs: RSS_SAMPLE_MS,
+			ttfbRuns: TTFB_RUNS
+		},
 		build: null,
 		appStartMs: null,
 		streaming: null,
@@ -1024,7 +1185,8 @@ async function main() {
 	};
 
 	const streaming = await section('streaming', () => streamingLoad(app, mock, rss, db.url));
-	if (streaming) report.streaming = { rows: streaming.rows, stored: streaming.stored, phaseMarks: streaming.phaseMarks };
+	if (streaming)
+		report.streaming = { rows: streaming.rows, stored: streaming.stored, phaseMarks: streaming.phaseMarks };
 
 	const chatUser = streaming?.usersByC[1]?.[0] ?? (await section('wire setup', () => newUserWithChat(app.url)));
 	if (chatUser) {

@@ -51,8 +51,7 @@ const identity: Handle = async ({ event, resolve }) => {
 	}
 
 	return resolve(event, {
-		transformPageChunk: ({ html }) =>
-			html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
+		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
 	});
 };
 

@@ -18,14 +18,22 @@ if (run('npm', ['run', 'build', '--silent']) !== 0) {
 mkdirSync('test-results', { recursive: true });
 rmSync('test-results/vitest.json', { force: true });
 const extra = process.argv.slice(2);
-run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...extra]);
+run('npx', [
+	'vitest',
+	'run',
+	'--reporter=default',
+	'--reporter=json',
+	'--outputFile.json=test-results/vitest.json',
+	...extra
+]);
 
 try {
 	const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
 	passed += report.numPassedTests;
 	failed += report.numFailedTests;
 	// A file that failed to load has no tests in the count: count it as one failure.
-	for (const file of report.testResults) if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
+	for (const file of report.testResults)
+		if (file.status === 'failed' && file.assertionResults.length === 0) failed += 1;
 } catch {
 	console.log('no vitest report was written');
 	failed += 1;

@@ -9,7 +9,9 @@ describe('renderMarkdown', () => {
 		expect(html).not.toMatch(/<script|\sonerror=|href="javascript:|<iframe|\sonclick=/i);
 	});
 	it('opens links in a new tab without handing over the opener', () => {
-		expect(renderMarkdown('[site](https://example.org)')).toContain('target="_blank" rel="noopener noreferrer nofollow"');
+		expect(renderMarkdown('[site](https://example.org)')).toContain(
+			'target="_blank" rel="noopener noreferrer nofollow"'
+		);
 	});
 	it('highlights fenced code and renders tables', () => {
 		expect(renderMarkdown('```python\nprint(1)\n```')).toContain('class="hljs language-python"');
@@ -19,7 +21,8 @@ describe('renderMarkdown', () => {
 
 describe('createStreamRenderer', () => {
 	it('ends with the same HTML as rendering the whole reply at once', () => {
-		const reply = '# Title\n\nSome **bold** text.\n\n```js\nconst a = 1;\n\nconst b = 2;\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n\nDone.';
+		const reply =
+			'# Title\n\nSome **bold** text.\n\n```js\nconst a = 1;\n\nconst b = 2;\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- one\n- two\n\nDone.';
 		const render = createStreamRenderer();
 		let html = '';
 		for (let i = 1; i <= reply.length; i += 3) html = render(reply.slice(0, i));

@@ -19,7 +19,20 @@ import { Marked } from 'marked';
  * colours code, DOMPurify removes anything that could run (scripts, handlers, javascript:).
  */
 // The languages chats mostly show; others render as plain code (keeps the page light).
-for (const [name, lang] of Object.entries({ bash, cpp, css, go, java, javascript, json, python, rust, sql, typescript, xml })) {
+for (const [name, lang] of Object.entries({
+	bash,
+	cpp,
+	css,
+	go,
+	java,
+	javascript,
+	json,
+	python,
+	rust,
+	sql,
+	typescript,
+	xml
+})) {
 	hljs.registerLanguage(name, lang);
 }
 

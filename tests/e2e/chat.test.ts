@@ -24,7 +24,10 @@ describe('chat page (browser, mock upstream)', () => {
 
 	beforeAll(async () => {
 		mock = await startMockServer({ tokens: 20 });
-		[app, browser] = await Promise.all([startApp({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: 'test', OPENAI_MODEL: 'mock-small' }), launchBrowser()]);
+		[app, browser] = await Promise.all([
+			startApp({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: 'test', OPENAI_MODEL: 'mock-small' }),
+			launchBrowser()
+		]);
 		ctx = await newPhone(browser);
 		contexts.push(ctx);
 	});
@@ -57,7 +60,10 @@ describe('chat page (browser, mock upstream)', () => {
 	}
 
 	const rows = (chatId: string) =>
-		app.db.query<MessageRow>('SELECT id, role, content, status, error_code FROM message WHERE chat_id = ? ORDER BY id', [chatId]);
+		app.db.query<MessageRow>(
+			'SELECT id, role, content, status, error_code FROM message WHERE chat_id = ? ORDER BY id',
+			[chatId]
+		);
 
 	async function dbReply(chatId: string, until: (r: MessageRow) => boolean, timeout = 10_000) {
 		const end = Date.now() + timeout;
@@ -162,9 +168,13 @@ describe('chat page (browser, mock upstream)', () => {
 			expect(await replyText(page)).toBe('First answer alpha.');
 			mock.handler.setOptions({ reply: 'Second answer beta.' });
 			await page.locator(`${lastReply} [data-testid=regenerate]`).click();
-			await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('Second answer beta.'), lastReply, {
-				timeout: 10_000
-			});
+			await page.waitForFunction(
+				(sel) => document.querySelector(sel)?.textContent?.includes('Second answer beta.'),
+				lastReply,
+				{
+					timeout: 10_000
+				}
+			);
 			await waitStatus(page, 'complete');
 		} finally {
 			mock.handler.setOptions({ reply: null });
@@ -259,8 +269,12 @@ describe('chat page (browser, mock upstream)', () => {
 				return {
 					scripts: root.querySelectorAll('script').length,
 					iframes: root.querySelectorAll('iframe, object, embed').length,
-					handlers: all.filter((el) => [...el.attributes].some((a) => a.name.toLowerCase().startsWith('on'))).map((el) => el.outerHTML),
-					jsUrls: all.filter((el) => [...el.attributes].some((a) => /^\s*javascript:/i.test(a.value))).map((el) => el.outerHTML)
+					handlers: all
+						.filter((el) => [...el.attributes].some((a) => a.name.toLowerCase().startsWith('on')))
+						.map((el) => el.outerHTML),
+					jsUrls: all
+						.filter((el) => [...el.attributes].some((a) => /^\s*javascript:/i.test(a.value)))
+						.map((el) => el.outerHTML)
 				};
 			});
 			expect(found).toEqual({ scripts: 0, iframes: 0, handlers: [], jsUrls: [] });
@@ -322,7 +336,11 @@ describe('chat page (browser, mock upstream)', () => {
 			expect(await copy.innerText()).toBe('Copy');
 			expect(await page.locator(`${lastReply} pre code`).innerText()).toContain('console.log(answer);');
 			await copy.click();
-			await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Copied', `${lastReply} pre button`, { timeout: 3_000 });
+			await page.waitForFunction(
+				(sel) => document.querySelector(sel)?.textContent === 'Copied',
+				`${lastReply} pre button`,
+				{ timeout: 3_000 }
+			);
 			expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
 		}
 		await screenshot(page, 'chat-code-copy');

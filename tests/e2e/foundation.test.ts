@@ -61,8 +61,12 @@ describe('foundation (browser)', () => {
 			expect(await replies.count()).toBeGreaterThan(0);
 			expect(await replies.first().getAttribute('data-status')).toBe('complete');
 			// Markdown is rendered to HTML, not shown as raw syntax.
-			expect(await page.locator('li[data-role=assistant] .md p, li[data-role=assistant] .md li').count()).toBeGreaterThan(0);
-			const rich = await page.locator('li[data-role=assistant] .md table, li[data-role=assistant] .md pre code').count();
+			expect(
+				await page.locator('li[data-role=assistant] .md p, li[data-role=assistant] .md li').count()
+			).toBeGreaterThan(0);
+			const rich = await page
+				.locator('li[data-role=assistant] .md table, li[data-role=assistant] .md pre code')
+				.count();
 			if (rich > 0) {
 				found = true;
 				const text = await replies.allInnerTexts();
@@ -83,10 +87,10 @@ describe('foundation (browser)', () => {
 		await start.click();
 		await page.waitForURL(/\/chat\/[0-9a-z]+$/);
 		const id = new URL(page.url()).pathname.split('/').pop()!;
-		const [row] = await app.db.query<{ opening_message: string }>('SELECT opening_message FROM prompt WHERE slug = ? AND locale = ?', [
-			slug,
-			'en'
-		]);
+		const [row] = await app.db.query<{ opening_message: string }>(
+			'SELECT opening_message FROM prompt WHERE slug = ? AND locale = ?',
+			[slug, 'en']
+		);
 		expect(row.opening_message.length).toBeGreaterThan(0);
 		expect(await page.locator('#content').inputValue()).toBe(row.opening_message);
 		const [chat] = await app.db.query<{ prompt_slug: string }>('SELECT prompt_slug FROM chat WHERE id = ?', [id]);
@@ -128,7 +132,11 @@ describe('foundation (browser)', () => {
 		);
 		expect(onTop).toBe(true);
 		// Its three tabs are real links.
-		expect(await nav.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['/', '/discover', '/me']);
+		expect(await nav.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+			'/',
+			'/discover',
+			'/me'
+		]);
 		const file = await screenshot(page, 'home-390x844');
 		expect(file).toMatch(/test-results\/screenshots\/home-390x844\.png$/);
 	});
@@ -151,7 +159,8 @@ describe('foundation (browser)', () => {
 				};
 			});
 			if (scrollWidth > clientWidth) overflowing.push(`${p}: ${scrollWidth} > ${clientWidth}`);
-			if (main.scrollWidth > main.clientWidth) overflowing.push(`${p} #main: ${main.scrollWidth} > ${main.clientWidth}`);
+			if (main.scrollWidth > main.clientWidth)
+				overflowing.push(`${p} #main: ${main.scrollWidth} > ${main.clientWidth}`);
 		}
 		await page.goto(app.url + paths.at(-1)!);
 		await screenshot(page, 'chat-320');

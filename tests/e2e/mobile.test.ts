@@ -73,7 +73,9 @@ describe('on a phone', () => {
 		});
 		await page.locator('#content').fill('你好');
 		await page.locator('#content').evaluate((el) => {
-			el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }));
+			el.dispatchEvent(
+				new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true })
+			);
 			el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, cancelable: true }));
 		});
 		await page.keyboard.press('Enter'); // phone: a new line, not a send
@@ -98,7 +100,11 @@ describe('on a phone', () => {
 		await main.evaluate((el) => el.scrollTo({ top: 0 }));
 		await page.waitForTimeout(1000);
 		expect(await main.evaluate((el) => el.scrollTop)).toBeLessThan(50);
-		await page.locator('li[data-role=assistant]').last().and(page.locator('[data-status=complete]')).waitFor({ timeout: 20_000 });
+		await page
+			.locator('li[data-role=assistant]')
+			.last()
+			.and(page.locator('[data-status=complete]'))
+			.waitFor({ timeout: 20_000 });
 		await ctx.close();
 	});
 
@@ -171,7 +177,9 @@ describe('on a phone', () => {
 			await page.setViewportSize({ width, height: 800 });
 			for (const path of ['/', '/discover', '/me', chatPath]) {
 				await page.goto(app.url + path);
-				const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+				const overflow = await page.evaluate(
+					() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+				);
 				expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
 			}
 		}
@@ -187,7 +195,11 @@ describe('on a phone', () => {
 			const mine = (await page.locator('a[href^="/chat/"]').first().getAttribute('href'))!;
 			for (const width of [320, 390, 768, 1280]) {
 				await page.setViewportSize({ width, height: width > 800 ? 800 : 844 });
-				for (const [name, path] of [['chats', '/'], ['discover', '/discover'], ['chat', mine]]) {
+				for (const [name, path] of [
+					['chats', '/'],
+					['discover', '/discover'],
+					['chat', mine]
+				]) {
 					await page.goto(app.url + path);
 					await screenshot(page, `layout-${width}-${colorScheme}-${name}`);
 				}
@@ -201,10 +213,21 @@ describe('on a phone', () => {
 	});
 
 	it('opens a 300-message chat with only the newest page in the DOM, older pages on demand with and without JavaScript', async () => {
-		const [owner] = await app.db.query<{ user_id: string }>('SELECT user_id FROM chat WHERE id = ?', [chatPath.split('/').pop()]);
+		const [owner] = await app.db.query<{ user_id: string }>('SELECT user_id FROM chat WHERE id = ?', [
+			chatPath.split('/').pop()
+		]);
 		const longChat = 'longchat0000000a';
-		await app.db.query("INSERT INTO chat (id, user_id, title, system_prompt, settings) VALUES (?, ?, 'Long chat', '', '{}')", [longChat, owner.user_id]);
-		const rows = Array.from({ length: 300 }, (_, i) => [longChat, owner.user_id, i % 2 ? 'assistant' : 'user', `Message number ${i + 1}`, 'complete']);
+		await app.db.query(
+			"INSERT INTO chat (id, user_id, title, system_prompt, settings) VALUES (?, ?, 'Long chat', '', '{}')",
+			[longChat, owner.user_id]
+		);
+		const rows = Array.from({ length: 300 }, (_, i) => [
+			longChat,
+			owner.user_id,
+			i % 2 ? 'assistant' : 'user',
+			`Message number ${i + 1}`,
+			'complete'
+		]);
 		await app.db.query('INSERT INTO message (chat_id, user_id, role, content, status) VALUES ?', [rows]);
 
 		const [ctx, page] = await phonePage();

@@ -89,4 +89,8 @@ export async function readSse(res: Response, onEvent?: (e: SseEvent) => void): P
 	return events;
 }
 
-export const textOf = (events: SseEvent[]) => events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('');
+export const textOf = (events: SseEvent[]) =>
+	events
+		.filter((e) => e.event === 'delta')
+		.map((e) => e.data.text)
+		.join('');

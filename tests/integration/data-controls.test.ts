@@ -39,13 +39,19 @@ describe('data controls on /me', () => {
 		expect(res.status).toBe(200);
 		expect(await res.text()).toMatch(/Deleted 4 chats/);
 		expect(await countChats(alice)).toBe(0);
-		const [{ n }] = await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM message m JOIN user u ON u.id = m.user_id WHERE u.id NOT IN (SELECT user_id FROM chat)');
+		const [{ n }] = await app.db.query<{ n: number }>(
+			'SELECT COUNT(*) n FROM message m JOIN user u ON u.id = m.user_id WHERE u.id NOT IN (SELECT user_id FROM chat)'
+		);
 		expect(Number(n)).toBe(0);
 		expect(await countChats(bob)).toBe(bobBefore);
 	});
 
 	it('answers 401 to the tRPC procedure without a session', async () => {
-		const res = await fetch(app.url + '/api/trpc/chats.deleteAll', { method: 'POST', body: 'null', headers: { 'content-type': 'application/json' } });
+		const res = await fetch(app.url + '/api/trpc/chats.deleteAll', {
+			method: 'POST',
+			body: 'null',
+			headers: { 'content-type': 'application/json' }
+		});
 		expect(res.status).toBe(401);
 	});
 });

@@ -31,7 +31,9 @@ describe('stopping a reply without JavaScript', () => {
 	}
 
 	const statusOf = async (id: string) =>
-		(await app.db.query<{ status: string; content: string }>('SELECT status, content FROM message WHERE id = ?', [id]))[0];
+		(
+			await app.db.query<{ status: string; content: string }>('SELECT status, content FROM message WHERE id = ?', [id])
+		)[0];
 
 	it('stops the reply with the form action and keeps its text', async () => {
 		const { chatId, messageId, events } = await startSlowReply(alice);

@@ -40,30 +40,39 @@ const mainOf = (html: string) => html.slice(html.indexOf('<main'), html.indexOf(
 /** The rendered message list of a chat page. */
 function messagesOf(html: string) {
 	const region = html.slice(html.indexOf('data-testid="messages"'), html.indexOf('</main>'));
-	const items = [...region.matchAll(/<li data-role="(user|assistant)" data-status="(\w+)" data-id="(\d+)"/g)].map((m) => ({
-		role: m[1],
-		status: m[2],
-		id: Number(m[3])
-	}));
+	const items = [...region.matchAll(/<li data-role="(user|assistant)" data-status="(\w+)" data-id="(\d+)"/g)].map(
+		(m) => ({
+			role: m[1],
+			status: m[2],
+			id: Number(m[3])
+		})
+	);
 	return { region, items };
 }
 
 /** Chat links of the list on `/`, in page order, with their title, preview and time. */
 function chatList(html: string) {
-	const list = html.slice(html.indexOf('data-testid="chat-list"'), html.indexOf('</ul>', html.indexOf('data-testid="chat-list"')));
+	const list = html.slice(
+		html.indexOf('data-testid="chat-list"'),
+		html.indexOf('</ul>', html.indexOf('data-testid="chat-list"'))
+	);
 	if (!html.includes('data-testid="chat-list"')) return [];
 	return [
-		...list.matchAll(/<a href="\/chat\/([0-9a-z]+)"[^>]*>[\s\S]*?<span[^>]*>([^<]*)<\/span>\s*<time datetime="([^"]+)"[^>]*>([^<]+)<\/time>[\s\S]*?<p[^>]*>([^<]*)<\/p>/g)
+		...list.matchAll(
+			/<a href="\/chat\/([0-9a-z]+)"[^>]*>[\s\S]*?<span[^>]*>([^<]*)<\/span>\s*<time datetime="([^"]+)"[^>]*>([^<]+)<\/time>[\s\S]*?<p[^>]*>([^<]*)<\/p>/g
+		)
 	].map((m) => ({ id: m[1], title: decode(m[2]), datetime: m[3], ago: m[4], preview: decode(m[5]) }));
 }
 
 function bottomNav(html: string) {
 	const nav = html.match(/<nav[^>]*data-testid="bottom-nav"[^>]*>([\s\S]*?)<\/nav>/)?.[1] ?? '';
-	return [...nav.matchAll(/<a href="([^"]+)"( aria-current="page")?[^>]*>[\s\S]*?<\/svg>\s*([^<]+?)\s*<\/a>/g)].map((m) => ({
-		href: m[1],
-		current: Boolean(m[2]),
-		label: m[3]
-	}));
+	return [...nav.matchAll(/<a href="([^"]+)"( aria-current="page")?[^>]*>[\s\S]*?<\/svg>\s*([^<]+?)\s*<\/a>/g)].map(
+		(m) => ({
+			href: m[1],
+			current: Boolean(m[2]),
+			label: m[3]
+		})
+	);
 }
 
 const htmlTag = (html: string) => html.match(/<html[^>]*>/)?.[0];
@@ -74,8 +83,14 @@ async function userIdOf(v: Visitor): Promise<string> {
 
 async function snapshot(db: TestDatabase, userId: string) {
 	const user = await db.query('SELECT id, quota_used, quota_limit, locale, theme FROM user WHERE id = ?', [userId]);
-	const chats = await db.query('SELECT id, prompt_slug, title, system_prompt, updated_at FROM chat WHERE user_id = ? ORDER BY id', [userId]);
-	const messages = await db.query('SELECT id, chat_id, role, content, status FROM message WHERE user_id = ? ORDER BY id', [userId]);
+	const chats = await db.query(
+		'SELECT id, prompt_slug, title, system_prompt, updated_at FROM chat WHERE user_id = ? ORDER BY id',
+		[userId]
+	);
+	const messages = await db.query(
+		'SELECT id, chat_id, role, content, status FROM message WHERE user_id = ? ORDER BY id',
+		[userId]
+	);
 	return JSON.parse(JSON.stringify({ user, chats, messages }));
 }
 
@@ -85,7 +100,13 @@ async function count(db: TestDatabase, table: 'user' | 'chat' | 'message' | 'ses
 }
 
 async function seedMessages(db: TestDatabase, chatId: string, userId: string, n: number) {
-	const rows = Array.from({ length: n }, (_, i) => [chatId, userId, i % 2 === 0 ? 'user' : 'assistant', `line ${i + 1}`, 'complete']);
+	const rows = Array.from({ length: n }, (_, i) => [
+		chatId,
+		userId,
+		i % 2 === 0 ? 'user' : 'assistant',
+		`line ${i + 1}`,
+		'complete'
+	]);
 	await db.query('INSERT INTO message (chat_id, user_id, role, content, status) VALUES ?', [rows]);
 }
 
@@ -125,7 +146,9 @@ describe('server-rendered pages without JavaScript', () => {
 			expect(times).toEqual([...times].sort((a, b) => b - a));
 			for (const c of shown) {
 				expect(c.ago).toMatch(/ago|now/);
-				const [last] = await app.db.query('SELECT content FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1', [c.id]);
+				const [last] = await app.db.query('SELECT content FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1', [
+					c.id
+				]);
 				expect(c.preview.length).toBeGreaterThan(20);
 				// The preview is the reply as plain text: markdown markers dropped.
 				expect(plainText(last.content).startsWith(c.preview)).toBe(true);
@@ -189,8 +212,15 @@ describe('server-rendered pages without JavaScript', () => {
 			expect(res.status).toBe(303);
 			expect(res.location).toMatch(/^\/chat\/[0-9a-z]+$/);
 			const id = res.location!.slice('/chat/'.length);
-			const [row] = await app.db.query('SELECT user_id, prompt_slug, title, system_prompt FROM chat WHERE id = ?', [id]);
-			expect(row).toEqual({ user_id: aliceId, prompt_slug: 'coding-debug', title: p.title, system_prompt: p.system_prompt });
+			const [row] = await app.db.query('SELECT user_id, prompt_slug, title, system_prompt FROM chat WHERE id = ?', [
+				id
+			]);
+			expect(row).toEqual({
+				user_id: aliceId,
+				prompt_slug: 'coding-debug',
+				title: p.title,
+				system_prompt: p.system_prompt
+			});
 
 			const chat = await page(alice, res.location!);
 			expect(chat.status).toBe(200);
@@ -203,7 +233,10 @@ describe('server-rendered pages without JavaScript', () => {
 
 		it('starts a blank chat when no prompt is chosen', async () => {
 			const id = await blankChat(alice);
-			const [row] = await app.db.query('SELECT prompt_slug, title, system_prompt FROM chat WHERE id = ? AND user_id = ?', [id, aliceId]);
+			const [row] = await app.db.query(
+				'SELECT prompt_slug, title, system_prompt FROM chat WHERE id = ? AND user_id = ?',
+				[id, aliceId]
+			);
 			expect(row).toEqual({ prompt_slug: null, title: '', system_prompt: '' });
 			const chat = await page(alice, `/chat/${id}`);
 			expect(chat.body).toMatch(/<textarea id="content" name="content"[^>]*><\/textarea>/);
@@ -219,7 +252,12 @@ describe('server-rendered pages without JavaScript', () => {
 
 		it('refuses a cross-site form POST and creates no chat', async () => {
 			const before = await count(app.db, 'chat');
-			const res = await submit(alice, '/discover?/start', { prompt: 'coding-debug' }, { origin: 'https://evil.example' });
+			const res = await submit(
+				alice,
+				'/discover?/start',
+				{ prompt: 'coding-debug' },
+				{ origin: 'https://evil.example' }
+			);
 			expect(res.status).toBe(403);
 			expect(await count(app.db, 'chat')).toBe(before);
 		});
@@ -227,7 +265,10 @@ describe('server-rendered pages without JavaScript', () => {
 
 	describe('/chat/[id]', () => {
 		it('renders the whole history on the server, with assistant markdown as HTML', async () => {
-			const [chat] = await app.db.query("SELECT id FROM chat WHERE user_id = ? AND title = 'A relaxed weekend in Kyoto'", [aliceId]);
+			const [chat] = await app.db.query(
+				"SELECT id FROM chat WHERE user_id = ? AND title = 'A relaxed weekend in Kyoto'",
+				[aliceId]
+			);
 			const rows = await app.db.query('SELECT id, role, content FROM message WHERE chat_id = ? ORDER BY id', [chat.id]);
 			const { status, body } = await page(alice, `/chat/${chat.id}`);
 			expect(status).toBe(200);
@@ -268,7 +309,9 @@ describe('server-rendered pages without JavaScript', () => {
 		it('shows 50 of 120 messages with a "Show older messages" link that pages back to the first', async () => {
 			const id = await blankChat(alice);
 			await seedMessages(app.db, id, aliceId, 120);
-			const ids = (await app.db.query('SELECT id FROM message WHERE chat_id = ? ORDER BY id', [id])).map((r: any) => Number(r.id));
+			const ids = (await app.db.query('SELECT id FROM message WHERE chat_id = ? ORDER BY id', [id])).map((r: any) =>
+				Number(r.id)
+			);
 
 			const pages: number[][] = [];
 			let path = `/chat/${id}`;
@@ -296,7 +339,9 @@ describe('server-rendered pages without JavaScript', () => {
 			const res = await submit(alice, `/chat/${id}?/rename`, { title: '  Renamed without JS  ' });
 			expect(res.status).toBe(200);
 			expect(res.body).toContain('Renamed without JS');
-			expect(await app.db.query('SELECT title FROM chat WHERE id = ?', [id])).toEqual([{ title: 'Renamed without JS' }]);
+			expect(await app.db.query('SELECT title FROM chat WHERE id = ?', [id])).toEqual([
+				{ title: 'Renamed without JS' }
+			]);
 			const again = await page(alice, `/chat/${id}`);
 			expect(again.body).toMatch(/<h1[^>]*>Renamed without JS<\/h1>/);
 		});
@@ -337,7 +382,9 @@ describe('server-rendered pages without JavaScript', () => {
 
 		it('sends a message with a form POST and shows the complete reply after the redirect', async () => {
 			const id = await blankChat(alice);
-			const res = await submit(alice, `/chat/${id}?/send`, { content: '[[mock:{"tokens":4,"ttftMs":0,"delayMs":0}]] hello there' });
+			const res = await submit(alice, `/chat/${id}?/send`, {
+				content: '[[mock:{"tokens":4,"ttftMs":0,"delayMs":0}]] hello there'
+			});
 			expect(res.status).toBe(303);
 			expect(res.location).toBe(`/chat/${id}#composer`);
 			const { items } = messagesOf((await page(alice, `/chat/${id}`)).body);
@@ -453,7 +500,9 @@ describe('server-rendered pages without JavaScript', () => {
 			const res = await submit(v, '/me?/settings', { locale: 'zh-CN', theme: 'dark' });
 			expect(res.status).toBe(200);
 			expect(htmlTag(res.body)).toBe('<html lang="zh-CN" class="dark">');
-			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([{ locale: 'zh-CN', theme: 'dark' }]);
+			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
+				{ locale: 'zh-CN', theme: 'dark' }
+			]);
 
 			const home = await page(v, '/', { 'accept-language': 'en-US,en;q=0.9' });
 			expect(htmlTag(home.body)).toBe('<html lang="zh-CN" class="dark">');
@@ -461,8 +510,12 @@ describe('server-rendered pages without JavaScript', () => {
 
 			// Back to automatic: the language follows the browser again.
 			expect((await submit(v, '/me?/settings', { locale: 'auto', theme: 'light' })).status).toBe(200);
-			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([{ locale: null, theme: 'light' }]);
-			expect(htmlTag((await page(v, '/me', { 'accept-language': 'zh-CN' })).body)).toBe('<html lang="zh-CN" class="light">');
+			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
+				{ locale: null, theme: 'light' }
+			]);
+			expect(htmlTag((await page(v, '/me', { 'accept-language': 'zh-CN' })).body)).toBe(
+				'<html lang="zh-CN" class="light">'
+			);
 			const en = await page(v, '/me', { 'accept-language': 'en' });
 			expect(htmlTag(en.body)).toBe('<html lang="en" class="light">');
 			expect(en.body).toMatch(/<input type="radio" name="locale" value="auto" checked/);

@@ -40,7 +40,9 @@ async function userIdOf(v: Visitor): Promise<string> {
 
 /** Everything the database holds for one user (but the visit time, which reads bump). */
 async function snapshot(db: TestDatabase, userId: string) {
-	const user = await db.query('SELECT id, quota_used, quota_limit, locale, theme, created_at FROM user WHERE id = ?', [userId]);
+	const user = await db.query('SELECT id, quota_used, quota_limit, locale, theme, created_at FROM user WHERE id = ?', [
+		userId
+	]);
 	const chats = await db.query(
 		'SELECT id, prompt_slug, title, system_prompt, settings, created_at, updated_at FROM chat WHERE user_id = ? ORDER BY id',
 		[userId]
@@ -56,12 +58,29 @@ async function totals(db: TestDatabase) {
 	const [row] = await db.query(
 		'SELECT (SELECT COUNT(*) FROM user) users, (SELECT COUNT(*) FROM chat) chats, (SELECT COUNT(*) FROM message) messages, (SELECT COUNT(*) FROM session) sessions'
 	);
-	return { users: Number(row.users), chats: Number(row.chats), messages: Number(row.messages), sessions: Number(row.sessions) };
+	return {
+		users: Number(row.users),
+		chats: Number(row.chats),
+		messages: Number(row.messages),
+		sessions: Number(row.sessions)
+	};
 }
 
 /** Inserts `n` messages straight into the database, alternating user/assistant. */
-async function seedMessages(db: TestDatabase, chatId: string, userId: string, n: number, text = (i: number) => `message ${String(i).padStart(3, '0')}`) {
-	const rows = Array.from({ length: n }, (_, i) => [chatId, userId, i % 2 === 0 ? 'user' : 'assistant', text(i + 1), 'complete']);
+async function seedMessages(
+	db: TestDatabase,
+	chatId: string,
+	userId: string,
+	n: number,
+	text = (i: number) => `message ${String(i).padStart(3, '0')}`
+) {
+	const rows = Array.from({ length: n }, (_, i) => [
+		chatId,
+		userId,
+		i % 2 === 0 ? 'user' : 'assistant',
+		text(i + 1),
+		'complete'
+	]);
 	await db.query('INSERT INTO message (chat_id, user_id, role, content, status) VALUES ?', [rows]);
 }
 
@@ -104,7 +123,9 @@ describe('tRPC procedures against the real database', () => {
 			const times = chats.map((c: any) => Date.parse(c.updatedAt));
 			expect(times).toEqual([...times].sort((x, y) => y - x));
 			// The preview is the start of the chat's last message, as plain text.
-			const [last] = await app.db.query('SELECT content FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1', [chats[0].id]);
+			const [last] = await app.db.query('SELECT content FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1', [
+				chats[0].id
+			]);
 			expect(plainText(last.content).startsWith(chats[0].preview.slice(0, 100))).toBe(true);
 		});
 
@@ -125,7 +146,10 @@ describe('tRPC procedures against the real database', () => {
 			expect(after[0].id).toBe(oldest.id);
 			expect(after).toHaveLength(before.length);
 			// The last message is the reply just generated.
-			const [reply] = await app.db.query('SELECT content, role, status FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1', [oldest.id]);
+			const [reply] = await app.db.query(
+				'SELECT content, role, status FROM message WHERE chat_id = ? ORDER BY id DESC LIMIT 1',
+				[oldest.id]
+			);
 			expect(reply).toMatchObject({ role: 'assistant', status: 'complete' });
 			expect(after[0].preview).toBe([...plainText(reply.content)].slice(0, 160).join('').trimEnd());
 		});
@@ -138,7 +162,9 @@ describe('tRPC procedures against the real database', () => {
 
 		it('finds chats by the text of their messages', async () => {
 			const created = dataOf(await alice.mutate('chats.create', { title: 'Nothing in this title' }));
-			await seedMessages(app.db, created.id, aliceId, 3, (i) => (i === 2 ? 'the quokka smiled at the camera' : `plain ${i}`));
+			await seedMessages(app.db, created.id, aliceId, 3, (i) =>
+				i === 2 ? 'the quokka smiled at the camera' : `plain ${i}`
+			);
 			const found = dataOf(await alice.query('chats.list', { query: 'quokka smiled' }));
 			expect(found.map((c: any) => c.id)).toEqual([created.id]);
 		});
@@ -154,7 +180,9 @@ describe('tRPC procedures against the real database', () => {
 			const ids: Record<string, string> = {};
 			for (const title of titles) ids[title] = dataOf(await v.mutate('chats.create', { title })).id;
 			const search = async (query: string) =>
-				dataOf(await v.query('chats.list', { query })).map((c: any) => c.title).sort();
+				dataOf(await v.query('chats.list', { query }))
+					.map((c: any) => c.title)
+					.sort();
 			expect(await search('%')).toEqual(['100% sure']);
 			expect(await search('0% s')).toEqual(['100% sure']);
 			expect(await search('_')).toEqual(['snake_case']);
@@ -178,7 +206,9 @@ describe('tRPC procedures against the real database', () => {
 			const got = dataOf(await alice.query('chats.get', { id: chat.id }));
 			expect(got.chat).toMatchObject({ id: chat.id, title: 'A relaxed weekend in Kyoto', promptSlug: 'daily-trip' });
 			expect(got.messages.length).toBeGreaterThanOrEqual(2);
-			expect(got.messages.map((m: any) => m.role)).toEqual(got.messages.map((_: any, i: number) => (i % 2 ? 'assistant' : 'user')));
+			expect(got.messages.map((m: any) => m.role)).toEqual(
+				got.messages.map((_: any, i: number) => (i % 2 ? 'assistant' : 'user'))
+			);
 			const ids = got.messages.map((m: any) => m.id);
 			expect(ids).toEqual([...ids].sort((x, y) => x - y));
 			expect(got.olderCursor).toBeNull();
@@ -200,7 +230,9 @@ describe('tRPC procedures against the real database', () => {
 			expect(pages[0].at(-1).content).toBe('message 120');
 			expect(pages[0][0].content).toBe('message 071');
 			const all = pages.reverse().flat();
-			expect(all.map((m) => m.content)).toEqual(Array.from({ length: 120 }, (_, i) => `message ${String(i + 1).padStart(3, '0')}`));
+			expect(all.map((m) => m.content)).toEqual(
+				Array.from({ length: 120 }, (_, i) => `message ${String(i + 1).padStart(3, '0')}`)
+			);
 			expect(new Set(all.map((m) => m.id)).size).toBe(120);
 			const ids = all.map((m) => m.id);
 			expect(ids).toEqual([...ids].sort((x, y) => x - y));
@@ -220,12 +252,14 @@ describe('tRPC procedures against the real database', () => {
 			const unit = 'Hello 👋 naïve café — 中文测试 👩‍👩‍👧‍👦 🇯🇵 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✅\n';
 			const big = unit.repeat(Math.ceil((1024 * 1024) / Buffer.byteLength(unit)));
 			expect(Buffer.byteLength(big)).toBeGreaterThanOrEqual(1024 * 1024);
-			await app.db.query("INSERT INTO message (chat_id, user_id, role, content, status) VALUES (?, ?, 'assistant', ?, 'complete')", [
-				chat.id,
-				aliceId,
-				big
-			]);
-			const [stored] = await app.db.query('SELECT LENGTH(content) bytes, CHAR_LENGTH(content) chars FROM message WHERE chat_id = ?', [chat.id]);
+			await app.db.query(
+				"INSERT INTO message (chat_id, user_id, role, content, status) VALUES (?, ?, 'assistant', ?, 'complete')",
+				[chat.id, aliceId, big]
+			);
+			const [stored] = await app.db.query(
+				'SELECT LENGTH(content) bytes, CHAR_LENGTH(content) chars FROM message WHERE chat_id = ?',
+				[chat.id]
+			);
 			expect(Number(stored.bytes)).toBe(Buffer.byteLength(big));
 			expect(Number(stored.chars)).toBe([...big].length);
 
@@ -248,7 +282,12 @@ describe('tRPC procedures against the real database', () => {
 			const chat = dataOf(await alice.mutate('chats.create', { promptSlug: 'coding-debug' }));
 			expect(chat).toMatchObject({ promptSlug: 'coding-debug', title: p.title, systemPrompt: p.system_prompt });
 			const [row] = await app.db.query('SELECT * FROM chat WHERE id = ?', [chat.id]);
-			expect(row).toMatchObject({ user_id: aliceId, prompt_slug: 'coding-debug', title: p.title, system_prompt: p.system_prompt });
+			expect(row).toMatchObject({
+				user_id: aliceId,
+				prompt_slug: 'coding-debug',
+				title: p.title,
+				system_prompt: p.system_prompt
+			});
 			expect(json(row.settings)).toEqual(json(p.settings));
 			expect(Object.keys(json(row.settings)).length).toBeGreaterThan(0);
 			expect(chat.settings).toEqual(json(p.settings));
@@ -462,7 +501,9 @@ describe('tRPC procedures against the real database', () => {
 
 		it('answers in Chinese for an Accept-Language of zh-CN, with the same prompts', async () => {
 			const en = dataOf(await alice.query('prompts.list'));
-			const zh = dataOf(await queryWith(bob, 'prompts.list', undefined, { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' }));
+			const zh = dataOf(
+				await queryWith(bob, 'prompts.list', undefined, { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' })
+			);
 			expect(zh.map((p: any) => p.slug)).toEqual(en.map((p: any) => p.slug));
 			for (const p of zh) {
 				expect(p.locale).toBe('zh-CN');
@@ -483,7 +524,14 @@ describe('tRPC procedures against the real database', () => {
 		it('reports the quota: none used, DEFAULT_QUOTA as the limit, all of it left', async () => {
 			const v = await Visitor.arrive(app.url);
 			const me = dataOf(await v.query('me.get'));
-			expect(me).toMatchObject({ quotaUsed: 0, quotaLimit: 25, quotaLeft: 25, locale: null, theme: 'system', demoModel: true });
+			expect(me).toMatchObject({
+				quotaUsed: 0,
+				quotaLimit: 25,
+				quotaLeft: 25,
+				locale: null,
+				theme: 'system',
+				demoModel: true
+			});
 			const [row] = await app.db.query('SELECT quota_used, quota_limit FROM user WHERE id = ?', [me.id]);
 			expect(row).toEqual({ quota_used: 0, quota_limit: 25 });
 		});
@@ -505,11 +553,21 @@ describe('tRPC procedures against the real database', () => {
 		it('saves language and theme, one or both at a time, and back to automatic', async () => {
 			const v = await Visitor.arrive(app.url);
 			const id = await userIdOf(v);
-			expect(dataOf(await v.mutate('me.update', { locale: 'zh-CN', theme: 'dark' }))).toMatchObject({ locale: 'zh-CN', theme: 'dark' });
-			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([{ locale: 'zh-CN', theme: 'dark' }]);
-			expect(dataOf(await v.mutate('me.update', { theme: 'light' }))).toMatchObject({ locale: 'zh-CN', theme: 'light' });
+			expect(dataOf(await v.mutate('me.update', { locale: 'zh-CN', theme: 'dark' }))).toMatchObject({
+				locale: 'zh-CN',
+				theme: 'dark'
+			});
+			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
+				{ locale: 'zh-CN', theme: 'dark' }
+			]);
+			expect(dataOf(await v.mutate('me.update', { theme: 'light' }))).toMatchObject({
+				locale: 'zh-CN',
+				theme: 'light'
+			});
 			expect(dataOf(await v.mutate('me.update', { locale: null }))).toMatchObject({ locale: null, theme: 'light' });
-			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([{ locale: null, theme: 'light' }]);
+			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
+				{ locale: null, theme: 'light' }
+			]);
 		});
 
 		it('cannot change the quota through me.update', async () => {
@@ -517,7 +575,9 @@ describe('tRPC procedures against the real database', () => {
 			const id = await userIdOf(v);
 			const r = await v.mutate('me.update', { theme: 'dark', quotaLimit: 1_000_000, quotaUsed: -50 });
 			expect(r.status).toBe(200);
-			expect(await app.db.query('SELECT quota_used, quota_limit FROM user WHERE id = ?', [id])).toEqual([{ quota_used: 0, quota_limit: 25 }]);
+			expect(await app.db.query('SELECT quota_used, quota_limit FROM user WHERE id = ?', [id])).toEqual([
+				{ quota_used: 0, quota_limit: 25 }
+			]);
 		});
 	});
 

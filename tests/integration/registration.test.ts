@@ -36,7 +36,10 @@ describe('auto-registration', () => {
 		const before = (await v.query('me.get')).body.result.data.id;
 		await v.html('/');
 		expect((await v.query('me.get')).body.result.data.id).toBe(before);
-		const [{ n }] = await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM user WHERE id = ? AND last_seen_at IS NOT NULL', [before]);
+		const [{ n }] = await app.db.query<{ n: number }>(
+			'SELECT COUNT(*) n FROM user WHERE id = ? AND last_seen_at IS NOT NULL',
+			[before]
+		);
 		expect(Number(n)).toBe(1);
 	});
 
@@ -48,7 +51,10 @@ describe('auto-registration', () => {
 		await res.text();
 		const cookie = res.headers.getSetCookie().find((c) => c.startsWith('oreai_session='));
 		expect(cookie).toMatch(/Max-Age=2592000/);
-		const [row] = await app.db.query<{ days: number }>('SELECT TIMESTAMPDIFF(DAY, UTC_TIMESTAMP(), expires_at) days FROM session WHERE id = ?', [id]);
+		const [row] = await app.db.query<{ days: number }>(
+			'SELECT TIMESTAMPDIFF(DAY, UTC_TIMESTAMP(), expires_at) days FROM session WHERE id = ?',
+			[id]
+		);
 		expect(Number(row.days)).toBeGreaterThanOrEqual(29);
 	});
 

@@ -34,7 +34,9 @@ async function newChat(v: Visitor): Promise<string> {
 
 const quotaUsed = async (v: Visitor) => (await v.query('me.get')).body.result.data.quotaUsed as number;
 const rowsOf = (app: RunningApp, chatId: string) =>
-	app.db.query<Row>('SELECT id, role, content, status, error_code FROM message WHERE chat_id = ? ORDER BY id', [chatId]);
+	app.db.query<Row>('SELECT id, role, content, status, error_code FROM message WHERE chat_id = ? ORDER BY id', [
+		chatId
+	]);
 
 /** An error event names a code the page can explain; never upstream text or a stack. */
 function expectCleanError(e: SseEvent, code: string) {
@@ -61,7 +63,9 @@ describe('upstream faults while streaming', () => {
 
 	it('keeps the partial text with status error and a network code when the upstream cuts the stream', async () => {
 		const chatId = await newChat(v);
-		const res = await v.send(chatId, { content: 'cut me [[mock:{"tokens":50,"delayMs":10,"fault":"cut","cutAfter":4}]]' });
+		const res = await v.send(chatId, {
+			content: 'cut me [[mock:{"tokens":50,"delayMs":10,"fault":"cut","cutAfter":4}]]'
+		});
 		expect(res.status).toBe(200);
 		const events = await readSse(res);
 		const kinds = events.map((e) => e.event);

@@ -84,7 +84,12 @@ async function snapshot(app: RunningApp, mock: Mock, userId: string) {
 	const [{ n }] = await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM message WHERE user_id = ?', [userId]);
 	const [{ used }] = await app.db.query<{ used: number }>('SELECT quota_used used FROM user WHERE id = ?', [userId]);
 	const [{ total }] = await app.db.query<{ total: number }>('SELECT COUNT(*) total FROM message');
-	return { messages: Number(n), quotaUsed: Number(used), allMessages: Number(total), upstreamCalls: replyCalls(mock).length };
+	return {
+		messages: Number(n),
+		quotaUsed: Number(used),
+		allMessages: Number(total),
+		upstreamCalls: replyCalls(mock).length
+	};
 }
 
 async function expectRefusal(res: Response, status: number, code: string) {
@@ -211,7 +216,11 @@ describe('streaming a reply', () => {
 			const before = await snapshot(app, mock, aliceId);
 			await expectRefusal(await alice.send(chatId, '{"content": "hi"'), 400, 'bad_request');
 			await expectRefusal(
-				await alice.fetch(`/api/chats/${chatId}/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
+				await alice.fetch(`/api/chats/${chatId}/messages`, {
+					method: 'POST',
+					headers: { 'content-type': 'text/plain' },
+					body: 'hello'
+				}),
 				400,
 				'bad_request'
 			);
@@ -291,19 +300,29 @@ describe('streaming a reply', () => {
 			// Once the reply is done the chat takes messages again.
 			const next = await readSse(await alice.send(busyChat, { content: 'now?' }));
 			expect(next[next.length - 1].event).toBe('done');
-			expect((await rowsOf(app, busyChat)).map((r) => r.status)).toEqual(['complete', 'complete', 'complete', 'complete']);
+			expect((await rowsOf(app, busyChat)).map((r) => r.status)).toEqual([
+				'complete',
+				'complete',
+				'complete',
+				'complete'
+			]);
 		});
 
 		it('answers 413 to content longer than MAX_MESSAGE_CHARS', async () => {
 			const before = await snapshot(app, mock, aliceId);
-			await expectRefusal(await alice.send(chatId, { content: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }), 413, 'message_too_long');
+			await expectRefusal(
+				await alice.send(chatId, { content: 'x'.repeat(MAX_MESSAGE_CHARS + 1) }),
+				413,
+				'message_too_long'
+			);
 			await expectNothingChanged(before);
 		});
 
 		it('answers 413 with a readable message to a message that alone exceeds the token window', async () => {
 			// Under MAX_MESSAGE_CHARS but far more tokens than CONTEXT - MAX_REPLY.
 			const words: string[] = [];
-			for (let i = 0; words.join(' ').length < MAX_MESSAGE_CHARS - 2000; i++) words.push(`q${(i * 7919).toString(36)}z${i % 97}`);
+			for (let i = 0; words.join(' ').length < MAX_MESSAGE_CHARS - 2000; i++)
+				words.push(`q${(i * 7919).toString(36)}z${i % 97}`);
 			const content = words.join(' ');
 			expect(content.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
 			const before = await snapshot(app, mock, aliceId);
@@ -342,7 +361,12 @@ describe('streaming a reply', () => {
 		expect(events[events.length - 1].event).toBe('done');
 
 		const rows = await rowsOf(app, chatId);
-		expect(rows.map((r) => String(r.id))).toEqual([String(rowsBefore[0].id), String(rowsBefore[1].id), String(rowsBefore[2].id), newReplyId]);
+		expect(rows.map((r) => String(r.id))).toEqual([
+			String(rowsBefore[0].id),
+			String(rowsBefore[1].id),
+			String(rowsBefore[2].id),
+			newReplyId
+		]);
 		expect(rows.some((r) => String(r.id) === oldReplyId)).toBe(false);
 		expect(rows[3]).toMatchObject({ role: 'assistant', status: 'complete', content: textOf(events) });
 		expect(rows[3].completion_tokens).toBe(20);
@@ -362,7 +386,11 @@ describe('streaming a reply', () => {
 		const chatId = await newChat(alice);
 		const reply = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ') + '.';
 		const ac = new AbortController();
-		const res = await alice.send(chatId, { content: `tell me [[mock:${JSON.stringify({ reply, delayMs: 40 })}]]` }, { signal: ac.signal });
+		const res = await alice.send(
+			chatId,
+			{ content: `tell me [[mock:${JSON.stringify({ reply, delayMs: 40 })}]]` },
+			{ signal: ac.signal }
+		);
 		expect(res.status).toBe(200);
 		const seen: SseEvent[] = [];
 		await readSse(res, (e) => {
@@ -388,9 +416,21 @@ describe('streaming a reply', () => {
 		const id = live.events[0].data.assistantMessageId;
 
 		// Bob can neither stop it nor learn that it exists.
-		await expectRefusal(await bob.fetch(`/api/chats/${chatId}/messages/${id}/stop`, { method: 'POST' }), 404, 'not_found');
-		await expectRefusal(await alice.fetch(`/api/chats/${chatId}/messages/999999999/stop`, { method: 'POST' }), 404, 'not_found');
-		await expectRefusal(await alice.fetch(`/api/chats/${chatId}/messages/abc/stop`, { method: 'POST' }), 404, 'not_found');
+		await expectRefusal(
+			await bob.fetch(`/api/chats/${chatId}/messages/${id}/stop`, { method: 'POST' }),
+			404,
+			'not_found'
+		);
+		await expectRefusal(
+			await alice.fetch(`/api/chats/${chatId}/messages/999999999/stop`, { method: 'POST' }),
+			404,
+			'not_found'
+		);
+		await expectRefusal(
+			await alice.fetch(`/api/chats/${chatId}/messages/abc/stop`, { method: 'POST' }),
+			404,
+			'not_found'
+		);
 		const [still] = await app.db.query<Row>('SELECT * FROM message WHERE id = ?', [id]);
 		expect(still.status).toBe('streaming');
 
@@ -489,7 +529,10 @@ describe('streaming a reply', () => {
 		expect(ids.length).toBeGreaterThanOrEqual(3);
 		for (const chatId of ids) {
 			const got = (await dave.query('chats.get', { id: chatId, limit: 200 })).body.result.data;
-			const history = got.messages.map((m: { role: string; content: string }) => ({ role: m.role, content: m.content }));
+			const history = got.messages.map((m: { role: string; content: string }) => ({
+				role: m.role,
+				content: m.content
+			}));
 			expect(history.length).toBeGreaterThanOrEqual(2);
 			const question = `A follow-up question about ${got.chat.title}`;
 			const events = await readSse(await dave.send(chatId, { content: question }));
@@ -603,6 +646,9 @@ describe('context window and quota', () => {
 			'SELECT role, status, COUNT(*) n FROM message WHERE user_id = ? AND chat_id IN (?) GROUP BY role, status ORDER BY role',
 			[userId, chatIds]
 		);
-		expect(byStatus.map((r) => `${r.role} ${r.status} ${r.n}`).sort()).toEqual(['assistant complete 5', 'user complete 5']);
+		expect(byStatus.map((r) => `${r.role} ${r.status} ${r.n}`).sort()).toEqual([
+			'assistant complete 5',
+			'user complete 5'
+		]);
 	});
 });

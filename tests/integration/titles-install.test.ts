@@ -27,7 +27,9 @@ describe('with a configured upstream', () => {
 
 	it('names a new blank chat by asking the model after the first exchange', async () => {
 		const id = await blankChat();
-		await readSse(await v.send(id, { content: 'Tell me about lighthouses [[mock:{"reply":"Lighthouses of the Atlantic"}]]' }));
+		await readSse(
+			await v.send(id, { content: 'Tell me about lighthouses [[mock:{"reply":"Lighthouses of the Atlantic"}]]' })
+		);
 		await expect
 			.poll(async () => (await v.query('chats.get', { id })).body.result.data.chat.title, { timeout: 5000 })
 			.toBe('Lighthouses of the Atlantic');
@@ -41,7 +43,11 @@ describe('with a configured upstream', () => {
 	it('keeps the first words as the title when the model cannot name the chat', async () => {
 		const id = await blankChat();
 		// The directive applies to the title call too: it fails, the first words stay.
-		await readSse(await v.send(id, { content: 'Plan a picnic for six people on Sunday afternoon please [[mock:{"fault":"http500"}]]' }));
+		await readSse(
+			await v.send(id, {
+				content: 'Plan a picnic for six people on Sunday afternoon please [[mock:{"fault":"http500"}]]'
+			})
+		);
 		await new Promise((r) => setTimeout(r, 500));
 		const title = (await v.query('chats.get', { id })).body.result.data.chat.title;
 		expect(title).toBe('Plan a picnic for six people on Sunday…');
@@ -53,7 +59,9 @@ describe('with a configured upstream', () => {
 		const bodies: string[] = [];
 		for (const p of pages) bodies.push(await (await v.fetch(p)).text());
 		// Every script the app can ever serve to a browser, fetched over HTTP.
-		const scripts = readdirSync('build/client/_app/immutable', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+		const scripts = readdirSync('build/client/_app/immutable', { recursive: true, encoding: 'utf8' }).filter((f) =>
+			f.endsWith('.js')
+		);
 		expect(scripts.length).toBeGreaterThan(3);
 		for (const s of scripts) bodies.push(await (await fetch(`${app.url}/_app/immutable/${s}`)).text());
 		for (const b of bodies) expect(b).not.toContain(SECRET);
@@ -82,7 +90,10 @@ describe('with no upstream configured', () => {
 		const id = (await v.mutate('chats.create', {})).body.result.data.id;
 		const events = await readSse(await v.send(id, { content: 'What can you do?' }));
 		expect(events.at(-1)!.event).toBe('done');
-		const text = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('');
+		const text = events
+			.filter((e) => e.event === 'delta')
+			.map((e) => e.data.text)
+			.join('');
 		expect(text).toMatch(/demo/i);
 	});
 

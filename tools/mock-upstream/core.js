@@ -47,13 +47,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
 	model: 'mock-small'
 });
 
-export const FAULTS = Object.freeze([
-	'http403',
-	'http429',
-	'http500',
-	'context_length_exceeded',
-	'cut'
-]);
+export const FAULTS = Object.freeze(['http403', 'http429', 'http500', 'context_length_exceeded', 'cut']);
 
 const MAX_RECORDED = 1000;
 const encoder = new TextEncoder();
@@ -141,9 +135,7 @@ function messageText(message) {
 	const c = message?.content;
 	if (typeof c === 'string') return c;
 	if (Array.isArray(c)) {
-		return c
-			.map((p) => (typeof p === 'string' ? p : p && p.type === 'text' ? String(p.text ?? '') : ''))
-			.join('\n');
+		return c.map((p) => (typeof p === 'string' ? p : p && p.type === 'text' ? String(p.text ?? '') : '')).join('\n');
 	}
 	return '';
 }
@@ -514,8 +506,7 @@ export function createMockHandler(initialOptions = {}) {
 
 		if (opts.fault && opts.fault !== 'cut') return faultResponse(opts.fault, promptTokens, headers);
 
-		let pieces =
-			opts.reply !== null ? tokenize(opts.reply) : generateReplyTokens(stripped.trim(), opts.tokens);
+		let pieces = opts.reply !== null ? tokenize(opts.reply) : generateReplyTokens(stripped.trim(), opts.tokens);
 		const capRaw = body.max_completion_tokens ?? body.max_tokens;
 		const cap = Number.isFinite(Number(capRaw)) && capRaw !== null ? Math.max(0, Math.floor(Number(capRaw))) : Infinity;
 		let finishReason = 'stop';

@@ -150,12 +150,10 @@ describe('mock upstream over HTTP with the openai SDK', () => {
 	])('fault %s → %i', async (fault, status, ErrorClass, code) => {
 		mock.handler.setOptions({ fault: /** @type {any} */ (fault) });
 		for (const stream of [true, false]) {
-			const err = await client.chat.completions
-				.create({ model: 'mock-small', messages: user('hi'), stream })
-				.then(
-					() => null,
-					(e) => e
-				);
+			const err = await client.chat.completions.create({ model: 'mock-small', messages: user('hi'), stream }).then(
+				() => null,
+				(e) => e
+			);
 			expect(err).toBeInstanceOf(OpenAI.APIError);
 			expect(err).toBeInstanceOf(ErrorClass);
 			expect(err.status).toBe(status);

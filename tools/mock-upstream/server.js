@@ -75,7 +75,12 @@ async function bridge(handler, req, res) {
 		res.writeHead(500, { 'content-type': 'application/json' });
 		res.end(
 			JSON.stringify({
-				error: { message: String(/** @type {any} */ (err)?.message ?? err), type: 'server_error', param: null, code: null }
+				error: {
+					message: String(/** @type {any} */ (err)?.message ?? err),
+					type: 'server_error',
+					param: null,
+					code: null
+				}
 			})
 		);
 		return;

@@ -99,9 +99,7 @@ export async function registerAnonymous(event: RequestEvent, locale: Locale) {
  */
 export async function sweepUnclaimedUsers(now = new Date()) {
 	const cutoff = new Date(now.getTime() - config().UNCLAIMED_USER_TTL_SECONDS * 1000);
-	const [result] = await db
-		.delete(userTable)
-		.where(and(isNull(userTable.lastSeenAt), lt(userTable.createdAt, cutoff)));
+	const [result] = await db.delete(userTable).where(and(isNull(userTable.lastSeenAt), lt(userTable.createdAt, cutoff)));
 	await db.execute(sql`DELETE FROM session WHERE expires_at < NOW()`);
 	return (result as { affectedRows: number }).affectedRows;
 }

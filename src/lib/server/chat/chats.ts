@@ -85,17 +85,17 @@ export interface MessagePage {
 }
 
 /** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
-export async function pageMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}): Promise<MessagePage> {
+export async function pageMessages(
+	userId: string,
+	chatId: string,
+	opts: { before?: number; limit?: number } = {}
+): Promise<MessagePage> {
 	const limit = opts.limit ?? PAGE_SIZE;
 	const rows = await db
 		.select()
 		.from(message)
 		.where(
-			and(
-				eq(message.chatId, chatId),
-				eq(message.userId, userId),
-				opts.before ? lt(message.id, opts.before) : undefined
-			)
+			and(eq(message.chatId, chatId), eq(message.userId, userId), opts.before ? lt(message.id, opts.before) : undefined)
 		)
 		.orderBy(desc(message.id))
 		.limit(limit + 1);
@@ -123,7 +123,10 @@ async function openingFor(slug: string, systemPrompt: string) {
 	return (rows.find((r) => r.systemPrompt === systemPrompt) ?? rows[0])?.opening ?? null;
 }
 
-export async function createChat(userId: string, input: { promptSlug?: string | null; locale: Locale; title?: string }) {
+export async function createChat(
+	userId: string,
+	input: { promptSlug?: string | null; locale: Locale; title?: string }
+) {
 	const id = newChatId();
 	let values: typeof chat.$inferInsert = {
 		id,
@@ -136,7 +139,13 @@ export async function createChat(userId: string, input: { promptSlug?: string | 
 		const rows = await db.select().from(prompt).where(eq(prompt.slug, input.promptSlug));
 		const p = rows.find((r) => r.locale === input.locale) ?? rows[0];
 		if (!p) throw notFound('prompt');
-		values = { ...values, promptSlug: p.slug, title: values.title || p.title, systemPrompt: p.systemPrompt, settings: p.settings };
+		values = {
+			...values,
+			promptSlug: p.slug,
+			title: values.title || p.title,
+			systemPrompt: p.systemPrompt,
+			settings: p.settings
+		};
 	}
 	await db.insert(chat).values(values);
 	return findChat(userId, id);

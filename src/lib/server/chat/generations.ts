@@ -108,7 +108,9 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			} else if (replace) {
 				await tx.delete(message).where(and(eq(message.id, replace.id), eq(message.userId, userId)));
 			}
-			const [res] = await tx.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming' });
+			const [res] = await tx
+				.insert(message)
+				.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming' });
 			await tx
 				.update(chat)
 				.set({ updatedAt: new Date(), ...(autoTitle ? { title: autoTitle } : {}) })
@@ -226,7 +228,8 @@ async function run(g: Generation, request: Request) {
 				finished = true;
 				finishReason = choice.finish_reason;
 			}
-			if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+			if (chunk.usage)
+				usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
 		}
 		if (!finished && !g.abort.signal.aborted) throw new Error('upstream stream ended without a finish reason');
 		if (g.abort.signal.aborted) throw g.abort.signal.reason;
@@ -253,14 +256,19 @@ async function run(g: Generation, request: Request) {
 				completionTokens: usage?.completionTokens ?? null
 			})
 			.where(and(eq(message.id, g.messageId), eq(message.userId, g.userId)));
-		await db.update(chat).set({ updatedAt: new Date() }).where(and(eq(chat.id, g.chatId), eq(chat.userId, g.userId)));
+		await db
+			.update(chat)
+			.set({ updatedAt: new Date() })
+			.where(and(eq(chat.id, g.chatId), eq(chat.userId, g.userId)));
 	} catch (e) {
 		console.error('OreAI: could not store a finished reply', e);
 	} finally {
 		busyChats.delete(g.chatId);
 		byMessage.delete(g.messageId);
 		g.emit(
-			errorCode ? { type: 'error', code: errorCode, message: translate('en', `errors.${errorCode}`) } : { type: 'done', finishReason, usage }
+			errorCode
+				? { type: 'error', code: errorCode, message: translate('en', `errors.${errorCode}`) }
+				: { type: 'done', finishReason, usage }
 		);
 	}
 }
@@ -289,7 +297,14 @@ export async function replayTarget(userId: string, chatId: string, messageId: nu
 	const [row] = await db
 		.select()
 		.from(message)
-		.where(and(eq(message.id, messageId), eq(message.chatId, chatId), eq(message.userId, userId), eq(message.role, 'assistant')))
+		.where(
+			and(
+				eq(message.id, messageId),
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				eq(message.role, 'assistant')
+			)
+		)
 		.limit(1);
 	if (!row) throw notFound('message');
 	return { stored: row };

@@ -12,9 +12,7 @@ export async function migrateDatabase(url: string, migrationsFolder = path.resol
 	server.pathname = '/';
 	const admin = await mysql.createConnection(server.toString());
 	try {
-		await admin.query(
-			`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`
-		);
+		await admin.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
 	} finally {
 		await admin.end();
 	}

@@ -30,7 +30,10 @@ const settingsJson = customType<{ data: ModelSettings; driverData: string }>({
 	fromDriver: (value) => (typeof value === 'string' ? JSON.parse(value) : (value as ModelSettings))
 });
 
-const now = (name: string) => datetime(name, { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`);
+const now = (name: string) =>
+	datetime(name, { mode: 'date', fsp: 3 })
+		.notNull()
+		.default(sql`CURRENT_TIMESTAMP(3)`);
 
 export const user = mysqlTable(
 	'user',
@@ -117,10 +120,7 @@ export const message = mysqlTable(
 		completionTokens: int('completion_tokens'),
 		createdAt: now('created_at')
 	},
-	(t) => [
-		index('message_chat_order_idx').on(t.chatId, t.id),
-		index('message_user_idx').on(t.userId)
-	]
+	(t) => [index('message_chat_order_idx').on(t.chatId, t.id), index('message_user_idx').on(t.userId)]
 );
 
 export type User = typeof user.$inferSelect;

@@ -3,7 +3,11 @@ import { fitsAlone, fitToWindow, type Turn } from './context-window';
 import { countTokens } from './tokens';
 
 const turns = (n: number): Turn[] =>
-	Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} `.repeat(20), key: `t${i}` }));
+	Array.from({ length: n }, (_, i) => ({
+		role: i % 2 ? 'assistant' : 'user',
+		content: `turn ${i} `.repeat(20),
+		key: `t${i}`
+	}));
 
 describe('fitToWindow', () => {
 	it('keeps the system prompt and the newest turns that fit, dropping the oldest', () => {

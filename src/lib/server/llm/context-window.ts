@@ -26,7 +26,11 @@ export function fitToWindow(system: string, history: Turn[], contextTokens: numb
 	// A reply-less window must start with a user turn for strict upstreams.
 	while (kept.length > 1 && kept[0].role !== 'user') kept.shift();
 	const messages: Turn[] = system ? [{ role: 'system', content: system }, ...kept] : kept;
-	return { messages: messages.map(({ role, content }) => ({ role, content })), tokens: used, dropped: history.length - kept.length };
+	return {
+		messages: messages.map(({ role, content }) => ({ role, content })),
+		tokens: used,
+		dropped: history.length - kept.length
+	};
 }
 
 export function fitsAlone(system: string, question: string, contextTokens: number, replyTokens: number) {

@@ -3,5 +3,4 @@ import { createMockHandler } from '../../../../tools/mock-upstream/core.js';
 
 const demo = createMockHandler({ model: 'oreai-demo', ttftMs: 250, delayMs: 35, tokens: 120 });
 
-export const demoFetch = (url: string | URL | Request, init?: RequestInit) =>
-	demo.handle(new Request(url, init));
+export const demoFetch = (url: string | URL | Request, init?: RequestInit) => demo.handle(new Request(url, init));

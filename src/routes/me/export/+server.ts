@@ -9,6 +9,10 @@ export const GET: RequestHandler = async (event) => {
 	const chats = await orError(api.chats.export());
 	return json(
 		{ exportedAt: new Date().toISOString(), chats },
-		{ headers: { 'content-disposition': `attachment; filename="oreai-chats-${new Date().toISOString().slice(0, 10)}.json"` } }
+		{
+			headers: {
+				'content-disposition': `attachment; filename="oreai-chats-${new Date().toISOString().slice(0, 10)}.json"`
+			}
+		}
 	);
 };

@@ -27,7 +27,10 @@ export const chatsRouter = router({
 	create: userProcedure
 		.input(
 			z.object({
-				promptSlug: z.string().regex(/^[a-z0-9-]{1,64}$/).nullish(),
+				promptSlug: z
+					.string()
+					.regex(/^[a-z0-9-]{1,64}$/)
+					.nullish(),
 				title: z.string().max(200).optional()
 			})
 		)

@@ -14,8 +14,16 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 		return sseResponse({
 			subscribe(listener) {
 				if (m.content) listener({ type: 'delta', text: m.content });
-				const usage = m.completionTokens === null ? null : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens };
-				if (m.status === 'error') listener({ type: 'error', code: (m.errorCode ?? 'upstream_error') as never, message: m.errorCode ?? 'error' });
+				const usage =
+					m.completionTokens === null
+						? null
+						: { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens };
+				if (m.status === 'error')
+					listener({
+						type: 'error',
+						code: (m.errorCode ?? 'upstream_error') as never,
+						message: m.errorCode ?? 'error'
+					});
 				else listener({ type: 'done', finishReason: m.status === 'stopped' ? 'stopped' : 'stop', usage });
 				return () => {};
 			}

@@ -7,7 +7,7 @@ import { db, pool } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
 import { seedPrompts } from '$lib/server/db/seed';
 import { DomainError } from '$lib/server/errors';
-import { markInterrupted, shutdownGenerations } from '$lib/server/chat/generations';
+import { markInterrupted, shutdownGenerations } from '$lib/server/chat/lifecycle';
 import { createContext } from '$lib/server/trpc/context';
 import { appRouter } from '$lib/server/trpc/router';
 import { isLocale, pickLocale } from '$lib/i18n/locales';

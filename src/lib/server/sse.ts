@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { DomainError, httpStatus, type ErrorCode } from './errors';
-import type { GenerationEvent } from './chat/generations';
+import type { GenerationEvent } from './chat/generation';
 
 /** SSE encoder: the last stage of the pipeline (SDK stream → generation → this). */
 export function encodeEvent(event: string, data: unknown) {

@@ -1,14 +1,20 @@
 import { and, asc, desc, eq, like, lt, or, sql, inArray } from 'drizzle-orm';
-import { db } from '../db';
-import { chat, message, prompt, type Message } from '../db/schema';
+import { db, type Db } from '../db';
+import { chat, message, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
 import type { Locale } from '$lib/i18n/locales';
 import { plainText } from '$lib/text';
+import {
+	chatsMentioning,
+	deleteChatMessages,
+	exportMessages,
+	hasStreamingReply,
+	lastMessageIds,
+	pageMessages
+} from './messages';
 
 /** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
-
-export const PAGE_SIZE = 50;
 
 export interface ChatSummary {
 	id: string;
@@ -33,12 +39,7 @@ export async function listChats(
 ): Promise<ChatSummary[]> {
 	const limit = opts.limit ?? 50;
 	const q = opts.query?.trim();
-	const last = db
-		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
-		.from(message)
-		.where(eq(message.userId, userId))
-		.groupBy(message.chatId)
-		.as('last');
+	const last = lastMessageIds(userId);
 	let where = eq(chat.userId, userId);
 	if (opts.after) {
 		const { at, id } = parseCursor(opts.after);
@@ -46,11 +47,7 @@ export async function listChats(
 	}
 	if (q) {
 		const pattern = `%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-		const inMessages = db
-			.select({ id: message.chatId })
-			.from(message)
-			.where(and(eq(message.userId, userId), like(message.content, pattern)));
-		where = and(where, or(like(chat.title, pattern), inArray(chat.id, inMessages)))!;
+		where = and(where, or(like(chat.title, pattern), inArray(chat.id, chatsMentioning(userId, pattern))))!;
 	}
 	const rows = await db
 		.select({
@@ -76,32 +73,6 @@ export async function findChat(userId: string, chatId: string) {
 		.limit(1);
 	if (!row) throw notFound();
 	return row;
-}
-
-export interface MessagePage {
-	messages: Message[];
-	/** Id to pass as `before` for the next older page, or null when this is the oldest. */
-	olderCursor: number | null;
-}
-
-/** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
-export async function pageMessages(
-	userId: string,
-	chatId: string,
-	opts: { before?: number; limit?: number } = {}
-): Promise<MessagePage> {
-	const limit = opts.limit ?? PAGE_SIZE;
-	const rows = await db
-		.select()
-		.from(message)
-		.where(
-			and(eq(message.chatId, chatId), eq(message.userId, userId), opts.before ? lt(message.id, opts.before) : undefined)
-		)
-		.orderBy(desc(message.id))
-		.limit(limit + 1);
-	const hasOlder = rows.length > limit;
-	const page = rows.slice(0, limit).reverse();
-	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
 }
 
 export async function getChat(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
@@ -171,18 +142,23 @@ export async function deleteChat(userId: string, chatId: string) {
 export async function clearChat(userId: string, chatId: string) {
 	await findChat(userId, chatId);
 	await assertIdle(userId, chatId);
-	await db.delete(message).where(and(eq(message.chatId, chatId), eq(message.userId, userId)));
+	await deleteChatMessages(userId, chatId);
 	return { id: chatId };
 }
 
 /** A chat with a reply still streaming cannot be cleared or sent to. */
 export async function assertIdle(userId: string, chatId: string) {
-	const [busy] = await db
-		.select({ id: message.id })
-		.from(message)
-		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), eq(message.status, 'streaming')))
-		.limit(1);
-	if (busy) throw new DomainError('chat_busy', 'A reply is already being generated in this chat');
+	if (await hasStreamingReply(userId, chatId)) {
+		throw new DomainError('chat_busy', 'A reply is already being generated in this chat');
+	}
+}
+
+/** The chat moves to the top of the list; a chat nobody named takes `title`. */
+export async function touchChat(conn: Pick<Db, 'update'>, userId: string, chatId: string, title?: string | null) {
+	await conn
+		.update(chat)
+		.set({ updatedAt: new Date(), ...(title ? { title } : {}) })
+		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
 }
 
 export async function listPrompts(locale: Locale) {
@@ -191,12 +167,7 @@ export async function listPrompts(locale: Locale) {
 
 /** Deletes every chat of the user (messages go with them); refuses while a reply streams. */
 export async function deleteAllChats(userId: string) {
-	const [busy] = await db
-		.select({ id: message.id })
-		.from(message)
-		.where(and(eq(message.userId, userId), eq(message.status, 'streaming')))
-		.limit(1);
-	if (busy) throw new DomainError('chat_busy', 'A reply is still being generated');
+	if (await hasStreamingReply(userId)) throw new DomainError('chat_busy', 'A reply is still being generated');
 	const [res] = await db.delete(chat).where(eq(chat.userId, userId));
 	return { deleted: (res as { affectedRows: number }).affectedRows };
 }
@@ -204,17 +175,7 @@ export async function deleteAllChats(userId: string) {
 /** Everything the user wrote and received, for download. */
 export async function exportChats(userId: string) {
 	const chats = await db.select().from(chat).where(eq(chat.userId, userId)).orderBy(asc(chat.createdAt));
-	const messages = await db
-		.select({
-			chatId: message.chatId,
-			role: message.role,
-			content: message.content,
-			status: message.status,
-			createdAt: message.createdAt
-		})
-		.from(message)
-		.where(eq(message.userId, userId))
-		.orderBy(asc(message.id));
+	const messages = await exportMessages(userId);
 	return chats.map((c) => ({
 		id: c.id,
 		title: c.title,

@@ -1,5 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { startReply, stopReply } from '$lib/server/chat/generations';
+import { startReply } from '$lib/server/chat/send';
+import { stopReply } from '$lib/server/chat/follow';
 import { DomainError, httpStatus } from '$lib/server/errors';
 import { asHttpError, orError } from '$lib/server/http';
 import { parseIds } from '$lib/server/api-input';

@@ -1,4 +1,4 @@
-import { startReply } from '$lib/server/chat/generations';
+import { startReply } from '$lib/server/chat/send';
 import { parseIds, sendBody } from '$lib/server/api-input';
 import { errorResponse, jsonError, sseResponse } from '$lib/server/sse';
 import type { RequestHandler } from './$types';

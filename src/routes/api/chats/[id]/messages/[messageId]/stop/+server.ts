@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { stopReply } from '$lib/server/chat/generations';
+import { stopReply } from '$lib/server/chat/follow';
 import { parseIds } from '$lib/server/api-input';
 import { errorResponse, jsonError } from '$lib/server/sse';
 import type { RequestHandler } from './$types';

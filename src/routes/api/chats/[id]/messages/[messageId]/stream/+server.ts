@@ -1,4 +1,4 @@
-import { replayTarget } from '$lib/server/chat/generations';
+import { replayTarget } from '$lib/server/chat/follow';
 import { parseIds } from '$lib/server/api-input';
 import { errorResponse, jsonError, sseResponse } from '$lib/server/sse';
 import type { RequestHandler } from './$types';

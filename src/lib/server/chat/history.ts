@@ -1,0 +1,50 @@
+import type { Chat, Message } from '../db/schema';
+import { modelName } from '../llm/client';
+import { fitToWindow, type Turn } from '../llm/context-window';
+
+/** What is sent upstream for one reply. */
+export interface UpstreamRequest {
+	model: string;
+	messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+	temperature?: number;
+	top_p?: number;
+	presence_penalty?: number;
+	frequency_penalty?: number;
+	max_tokens: number;
+}
+
+/**
+ * History as strictly alternating turns: empty replies (failed before any text) are left
+ * out, and the user turns they leave side by side are joined, so strict upstreams accept it.
+ */
+export function alternate(history: Message[]): Turn[] {
+	const turns: Turn[] = [];
+	for (const m of history) {
+		if (!m.content) continue;
+		const last = turns.at(-1);
+		if (last && last.role === m.role) {
+			last.content += '\n\n' + m.content;
+			last.key += `+${m.id}`;
+		} else turns.push({ role: m.role, content: m.content, key: `m${m.id}` });
+	}
+	return turns;
+}
+
+/** The chat's system prompt and model settings, plus the newest history that fits the window. */
+export function upstreamRequest(
+	row: Chat,
+	history: Message[],
+	contextTokens: number,
+	replyBudget: number
+): UpstreamRequest {
+	const { messages } = fitToWindow(row.systemPrompt, alternate(history), contextTokens, replyBudget);
+	return {
+		model: modelName(row.settings.model),
+		messages,
+		temperature: row.settings.temperature,
+		top_p: row.settings.top_p,
+		presence_penalty: row.settings.presence_penalty,
+		frequency_penalty: row.settings.frequency_penalty,
+		max_tokens: replyBudget
+	};
+}

@@ -1,0 +1,167 @@
+import { and, asc, desc, eq, like, lt, sql } from 'drizzle-orm';
+import { db, type Db } from '../db';
+import { message, type Message, type MessageStatus } from '../db/schema';
+import type { ErrorCode } from '../errors';
+
+/**
+ * Every query on the message table. Each one carries the owner in its WHERE clause, so a
+ * message of another user reads as missing and is never changed.
+ */
+
+export const PAGE_SIZE = 50;
+
+/** A plain connection or a transaction: inserts that must commit with the quota unit. */
+type Conn = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
+
+export interface MessagePage {
+	messages: Message[];
+	/** Id to pass as `before` for the next older page, or null when this is the oldest. */
+	olderCursor: number | null;
+}
+
+/** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
+export async function pageMessages(
+	userId: string,
+	chatId: string,
+	opts: { before?: number; limit?: number } = {}
+): Promise<MessagePage> {
+	const limit = opts.limit ?? PAGE_SIZE;
+	const rows = await db
+		.select()
+		.from(message)
+		.where(
+			and(eq(message.chatId, chatId), eq(message.userId, userId), opts.before ? lt(message.id, opts.before) : undefined)
+		)
+		.orderBy(desc(message.id))
+		.limit(limit + 1);
+	const hasOlder = rows.length > limit;
+	const page = rows.slice(0, limit).reverse();
+	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
+}
+
+/** The newest `limit` messages, oldest first: the context window never needs more. */
+export async function recentMessages(userId: string, chatId: string, limit = 600) {
+	const rows = await db
+		.select()
+		.from(message)
+		.where(and(eq(message.chatId, chatId), eq(message.userId, userId)))
+		.orderBy(desc(message.id))
+		.limit(limit);
+	return rows.reverse();
+}
+
+/** Whether a reply is still `streaming` in this chat, or in any chat of the user. */
+export async function hasStreamingReply(userId: string, chatId?: string) {
+	const [row] = await db
+		.select({ id: message.id })
+		.from(message)
+		.where(
+			and(
+				eq(message.userId, userId),
+				chatId === undefined ? undefined : eq(message.chatId, chatId),
+				eq(message.status, 'streaming')
+			)
+		)
+		.limit(1);
+	return Boolean(row);
+}
+
+export async function deleteChatMessages(userId: string, chatId: string) {
+	await db.delete(message).where(and(eq(message.chatId, chatId), eq(message.userId, userId)));
+}
+
+/** One message of the chat; with `role`, only a message of that role. */
+export async function findMessage(userId: string, chatId: string, messageId: number, role?: Message['role']) {
+	const [row] = await db
+		.select()
+		.from(message)
+		.where(
+			and(
+				eq(message.id, messageId),
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				role ? eq(message.role, role) : undefined
+			)
+		)
+		.limit(1);
+	return row as Message | undefined;
+}
+
+export async function insertUserMessage(conn: Conn, userId: string, chatId: string, content: string) {
+	const [res] = await conn.insert(message).values({ chatId, userId, role: 'user', content, status: 'complete' });
+	return res.insertId;
+}
+
+/** The empty reply row a generation fills in. */
+export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string) {
+	const [res] = await conn
+		.insert(message)
+		.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming' });
+	return res.insertId;
+}
+
+export async function deleteMessage(conn: Conn, userId: string, messageId: number) {
+	await conn.delete(message).where(and(eq(message.id, messageId), eq(message.userId, userId)));
+}
+
+/** Appends only what arrived since the last write: a long reply never rewrites its text. */
+export async function appendReplyText(userId: string, messageId: number, fresh: string) {
+	await db
+		.update(message)
+		.set({ content: sql`CONCAT(${message.content}, ${fresh})` })
+		.where(and(eq(message.id, messageId), eq(message.userId, userId)));
+}
+
+export interface ReplyOutcome {
+	content: string;
+	status: MessageStatus;
+	errorCode: ErrorCode | null;
+	promptTokens: number | null;
+	completionTokens: number | null;
+}
+
+/** The last write of a reply: its whole text (whatever earlier writes stored) and how it ended. */
+export async function finishReply(userId: string, messageId: number, outcome: ReplyOutcome) {
+	await db
+		.update(message)
+		.set(outcome)
+		.where(and(eq(message.id, messageId), eq(message.userId, userId)));
+}
+
+/** After a crash, replies left `streaming` can never finish: mark them interrupted. */
+export async function markStreamingInterrupted() {
+	await db.update(message).set({ status: 'error', errorCode: 'interrupted' }).where(eq(message.status, 'streaming'));
+}
+
+/** Every message of the user, oldest first, for the data export. */
+export async function exportMessages(userId: string) {
+	return db
+		.select({
+			chatId: message.chatId,
+			role: message.role,
+			content: message.content,
+			status: message.status,
+			createdAt: message.createdAt
+		})
+		.from(message)
+		.where(eq(message.userId, userId))
+		.orderBy(asc(message.id));
+}
+
+/** Per chat of the user, the id of its newest message (a subquery for the chat list). */
+export function lastMessageIds(userId: string) {
+	return db
+		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
+		.from(message)
+		.where(eq(message.userId, userId))
+		.groupBy(message.chatId)
+		.as('last');
+}
+
+/** Ids of the user's chats with a message matching the LIKE `pattern` (a subquery for search). */
+export function chatsMentioning(userId: string, pattern: string) {
+	return db
+		.select({ id: message.chatId })
+		.from(message)
+		.where(and(eq(message.userId, userId), like(message.content, pattern)));
+}

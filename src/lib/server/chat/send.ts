@@ -1,0 +1,93 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { config } from '../config';
+import { db, type Db } from '../db';
+import { user, type Message } from '../db/schema';
+import { DomainError } from '../errors';
+import { fitsAlone } from '../llm/context-window';
+import { findChat, touchChat } from './chats';
+import { Generation } from './generation';
+import { upstreamRequest } from './history';
+import { isShuttingDown } from './lifecycle';
+import { deleteMessage, insertReplyPlaceholder, insertUserMessage, recentMessages } from './messages';
+import { registry } from './registry';
+import { firstWords, nameChat } from './titles';
+import { runGeneration } from './upstream';
+
+export type SendInput = { content: string } | { regenerate: true };
+
+const busy = () => new DomainError('chat_busy', 'A reply is already being generated in this chat');
+
+/**
+ * Admission: checks the message, reserves the chat, takes one quota unit with the new rows,
+ * and starts the generation. The reply goes on without the caller; it gets the generation
+ * to follow.
+ */
+export async function startReply(userId: string, chatId: string, input: SendInput) {
+	const c = config();
+	if (isShuttingDown()) throw new DomainError('shutdown', 'The server is restarting');
+	const content = 'content' in input ? input.content.trim() : null;
+	if (content !== null) {
+		if (!content) throw new DomainError('bad_request', 'Message is empty');
+		if (content.length > c.MAX_MESSAGE_CHARS) throw new DomainError('message_too_long', 'Message is too long');
+	}
+	if (!(await registry().claimChat(chatId))) throw busy();
+	let started = false;
+	try {
+		const row = await findChat(userId, chatId);
+		const replyBudget = Math.min(row.settings.max_tokens ?? c.MAX_REPLY_TOKENS, c.MAX_REPLY_TOKENS);
+		if (content !== null && !fitsAlone(row.systemPrompt, content, c.MODEL_CONTEXT_TOKENS, replyBudget)) {
+			throw new DomainError('message_too_long', 'Message does not fit the model context window');
+		}
+		const history = await recentMessages(userId, chatId);
+		if (history.some((m) => m.status === 'streaming')) throw busy();
+		let replace: Message | undefined;
+		if (content === null) {
+			if (history.at(-1)?.role === 'assistant') replace = history.pop();
+			if (!history.length) throw new DomainError('bad_request', 'Nothing to regenerate');
+		}
+		// A chat nobody named takes its first words now, and a model-made title later.
+		const autoTitle = !row.title && content ? firstWords(content) : null;
+
+		// Quota and the new rows commit together: a failed insert costs the person nothing.
+		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
+			await takeQuota(tx, userId);
+			let userMessageId: number | null = null;
+			if (content !== null) {
+				userMessageId = await insertUserMessage(tx, userId, chatId, content);
+				history.push({ id: userMessageId, chatId, userId, role: 'user', content, status: 'complete' } as Message);
+			} else if (replace) {
+				await deleteMessage(tx, userId, replace.id);
+			}
+			const assistantMessageId = await insertReplyPlaceholder(tx, userId, chatId);
+			await touchChat(tx, userId, chatId, autoTitle);
+			return { userMessageId, assistantMessageId };
+		});
+
+		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget);
+		const generation = new Generation(assistantMessageId, chatId, userId);
+		registry().add(generation);
+		started = true;
+		void runGeneration(generation, request, async () => {
+			await registry().releaseChat(chatId);
+			registry().remove(generation);
+		}).then(() => {
+			if (autoTitle && generation.final?.type === 'done' && generation.text) {
+				void nameChat(userId, chatId, content!, generation.text, autoTitle);
+			}
+		});
+		return { userMessageId, assistantMessageId, generation };
+	} finally {
+		if (!started) await registry().releaseChat(chatId);
+	}
+}
+
+/** One model call = one unit, taken atomically: concurrent sends can never overdraw. */
+async function takeQuota(tx: Pick<Db, 'update'>, userId: string) {
+	const [res] = await tx
+		.update(user)
+		.set({ quotaUsed: sql`${user.quotaUsed} + 1` })
+		.where(and(eq(user.id, userId), sql`${user.quotaUsed} < ${user.quotaLimit}`));
+	if ((res as { affectedRows: number }).affectedRows === 0) {
+		throw new DomainError('quota_exhausted', 'You have used all of your quota');
+	}
+}

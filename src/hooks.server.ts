@@ -5,28 +5,38 @@ import { readSession, registerAnonymous, sweepUnclaimedUsers } from '$lib/server
 import { config } from '$lib/server/config';
 import { db, pool } from '$lib/server/db';
 import { migrateDatabase } from '$lib/server/db/migrate';
+import { closeRedis } from '$lib/server/redis';
 import { seedPrompts } from '$lib/server/db/seed';
 import { DomainError } from '$lib/server/errors';
 import { markInterrupted, shutdownGenerations } from '$lib/server/chat/lifecycle';
+import { markDraining, markMigrated } from '$lib/server/ops/health';
+import { operatorEndpoints } from '$lib/server/ops/handle';
+import { startMetrics } from '$lib/server/ops/metrics';
 import { createContext } from '$lib/server/trpc/context';
 import { appRouter } from '$lib/server/trpc/router';
 import { isLocale, pickLocale } from '$lib/i18n/locales';
 import { translate } from '$lib/i18n';
 
 export const init: ServerInit = async () => {
+	startMetrics();
 	await migrateDatabase(config().DATABASE_URL);
+	markMigrated();
 	await seedPrompts(db);
 	await sweepUnclaimedUsers();
 	await markInterrupted();
 	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
 	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
 	// open reply stream keeps one open: stop the replies on the signal itself so streams end.
-	const stopReplies = () => void shutdownGenerations().catch(() => {});
+	const stopReplies = () => {
+		markDraining();
+		void shutdownGenerations().catch(() => {});
+	};
 	process.once('SIGTERM', stopReplies);
 	process.once('SIGINT', stopReplies);
 	process.once('sveltekit:shutdown', async () => {
 		await shutdownGenerations();
 		await pool.end();
+		await closeRedis();
 	});
 };
 
@@ -100,4 +110,4 @@ function compress(request: Request, response: Response) {
 	});
 }
 
-export const handle = sequence(headers, identity, trpc);
+export const handle = sequence(operatorEndpoints, headers, identity, trpc);

@@ -8,6 +8,7 @@ import { db } from './db';
 import { session as sessionTable, user as userTable } from './db/schema';
 import { giveSampleChats } from './db/seed';
 import { DomainError } from './errors';
+import * as metrics from './ops/metrics';
 import type { Locale } from '$lib/i18n/locales';
 
 const adapter = new DrizzleMySQLAdapter(db, sessionTable, userTable);
@@ -79,6 +80,7 @@ export async function registerAnonymous(event: RequestEvent, locale: Locale) {
 	try {
 		await registrationLimiter().consume(address);
 	} catch {
+		metrics.registrationsRefused.inc();
 		throw new DomainError('rate_limited', 'Too many new visitors from this address');
 	}
 	const id = generateIdFromEntropySize(10);
@@ -86,6 +88,7 @@ export async function registerAnonymous(event: RequestEvent, locale: Locale) {
 		await tx.insert(userTable).values({ id, quotaLimit: config().DEFAULT_QUOTA, locale: null });
 		await giveSampleChats(tx, id, locale);
 	});
+	metrics.registrations.inc();
 	const session = await lucia.createSession(id, {});
 	setSessionCookie(event, session);
 	const { user } = await lucia.validateSession(session.id);

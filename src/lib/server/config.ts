@@ -23,7 +23,17 @@ const schema = z.object({
 	UNCLAIMED_USER_TTL_SECONDS: int(3600),
 	/** Longest accepted user message, in characters. */
 	MAX_MESSAGE_CHARS: int(32_000),
-	ORIGIN: z.string().url().optional()
+	ORIGIN: z.string().url().optional(),
+	/** Unset: one process keeps replies in flight, locks and limits in memory. */
+	REDIS_URL: z.string().url().optional(),
+	/** Every Redis key and channel starts with this, so several apps (or tests) share one Redis. */
+	REDIS_PREFIX: z.string().min(1).default('oreai:'),
+	/** A process whose lease is this old is presumed dead and its replies are marked interrupted. */
+	LEASE_SECONDS: int(10),
+	/** Processes `npm start` runs on this machine; more than one needs REDIS_URL. */
+	WORKERS: int(1),
+	/** Bearer token for /metrics; unset: /metrics answers only requests from this machine. */
+	METRICS_TOKEN: z.string().min(16).optional()
 });
 
 export type Config = z.infer<typeof schema> & { demoModel: boolean };
@@ -42,6 +52,9 @@ export function config(): Config {
 	const c = parsed.data;
 	if (c.MAX_REPLY_TOKENS >= c.MODEL_CONTEXT_TOKENS) {
 		throw new Error('OreAI: MAX_REPLY_TOKENS must be smaller than MODEL_CONTEXT_TOKENS');
+	}
+	if (c.WORKERS > 1 && !c.REDIS_URL) {
+		throw new Error('OreAI: WORKERS > 1 needs REDIS_URL (processes share replies, locks and limits through Redis)');
 	}
 	cached = { ...c, demoModel: !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL };
 	return cached;

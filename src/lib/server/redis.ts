@@ -1,0 +1,46 @@
+import { Redis } from 'ioredis';
+import { config } from './config';
+
+/**
+ * The shared Redis, or null when REDIS_URL is unset (one process, state in memory).
+ * Every key and channel is prefixed with REDIS_PREFIX, written out by `key()`, so several
+ * installations or test suites can share one server.
+ */
+let client: Redis | null | undefined;
+
+export function redis(): Redis | null {
+	if (client !== undefined) return client;
+	const url = config().REDIS_URL;
+	client = url ? connect(url) : null;
+	return client;
+}
+
+function connect(url: string) {
+	// Many small writes per live reply: pipelining batches them into few round trips.
+	const r = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+	r.on('error', (e) => console.error('OreAI: redis:', e.message));
+	return r;
+}
+
+/**
+ * A connection of its own for a blocking read (XREAD BLOCK) or a subscription, which
+ * would hold up every other command on the shared connection.
+ */
+export function dedicatedConnection(): Redis {
+	const r = redis();
+	if (!r) throw new Error('OreAI: Redis is not configured');
+	const d = r.duplicate({ enableAutoPipelining: false });
+	d.on('error', (e) => console.error('OreAI: redis:', e.message));
+	return d;
+}
+
+export const key = (...parts: (string | number)[]) => config().REDIS_PREFIX + parts.join(':');
+
+export async function closeRedis() {
+	const c = client;
+	client = null;
+	if (!c) return;
+	// quit() waits for a reconnect that may never come when Redis is gone.
+	if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+	else c.disconnect();
+}

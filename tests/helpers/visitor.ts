@@ -3,6 +3,8 @@ import { readEvents } from '../../src/lib/sse-client';
 /** A cookie-keeping HTTP client: one visitor of the app. */
 export class Visitor {
 	cookie = '';
+	/** Other cookies the app set (one-shot notices after a redirect), as `name=value`. */
+	private others = new Map<string, string>();
 	constructor(readonly base: string) {}
 
 	/** First visit: auto-registers and keeps the session cookie. */
@@ -16,13 +18,18 @@ export class Visitor {
 
 	async fetch(path: string, init: RequestInit = {}) {
 		const headers = new Headers(init.headers);
-		if (this.cookie) headers.set('cookie', this.cookie);
+		const jar = [this.cookie, ...this.others.values()].filter(Boolean).join('; ');
+		if (jar) headers.set('cookie', jar);
 		if (!headers.has('origin') && init.method && init.method !== 'GET') headers.set('origin', this.base);
 		const res = await fetch(this.base + path, { redirect: 'manual', ...init, headers });
 		const set = res.headers.getSetCookie();
 		for (const c of set) {
 			const [pair] = c.split(';');
-			if (pair.startsWith('oreai_session=')) this.cookie = pair;
+			const name = pair.slice(0, pair.indexOf('='));
+			const gone = /max-age=0|expires=thu, 01 jan 1970/i.test(c);
+			if (name === 'oreai_session') this.cookie = pair;
+			else if (gone) this.others.delete(name);
+			else this.others.set(name, pair);
 		}
 		return res;
 	}

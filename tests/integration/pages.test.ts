@@ -498,8 +498,12 @@ describe('server-rendered pages without JavaScript', () => {
 			const v = await Visitor.arrive(app.url);
 			const id = await userIdOf(v);
 			const res = await submit(v, '/me?/settings', { locale: 'zh-CN', theme: 'dark' });
-			expect(res.status).toBe(200);
-			expect(htmlTag(res.body)).toBe('<html lang="zh-CN" class="dark">');
+			// POST → 303 → GET: the address bar never keeps `?/settings`.
+			expect(res.status).toBe(303);
+			expect(res.location).toBe('/me');
+			const after = await page(v, '/me');
+			expect(htmlTag(after.body)).toBe('<html lang="zh-CN" class="dark">');
+			expect(after.body).toContain('role="status"');
 			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
 				{ locale: 'zh-CN', theme: 'dark' }
 			]);
@@ -509,7 +513,7 @@ describe('server-rendered pages without JavaScript', () => {
 			expect(bottomNav(home.body).map((l) => l.label)).not.toEqual(['Chats', 'Discover', 'Me']);
 
 			// Back to automatic: the language follows the browser again.
-			expect((await submit(v, '/me?/settings', { locale: 'auto', theme: 'light' })).status).toBe(200);
+			expect((await submit(v, '/me?/settings', { locale: 'auto', theme: 'light' })).status).toBe(303);
 			expect(await app.db.query('SELECT locale, theme FROM user WHERE id = ?', [id])).toEqual([
 				{ locale: null, theme: 'light' }
 			]);

@@ -1,12 +1,15 @@
-import { fail } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { caller } from '$lib/server/trpc/router';
 import { orError } from '$lib/server/http';
-import { isLocale, pickLocale } from '$lib/i18n/locales';
+import { setFlash, takeFlash } from '$lib/server/flash';
+import { isLocale } from '$lib/i18n/locales';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const api = await caller(event);
-	return { me: await orError(api.me.get()) };
+	const flash = takeFlash(event.cookies, '/me');
+	const deleted = flash?.startsWith('deleted:') ? Number(flash.slice(8)) : null;
+	return { me: await orError(api.me.get()), saved: flash === 'saved', deleted };
 };
 
 export const actions: Actions = {
@@ -19,16 +22,15 @@ export const actions: Actions = {
 		}
 		const api = await caller(event);
 		await orError(api.me.update({ locale: locale === 'auto' ? null : locale, theme }));
-		// This very response already renders in the new language and theme.
-		event.locals.theme = theme;
-		event.locals.locale = locale === 'auto' ? pickLocale(event.request.headers.get('accept-language')) : locale;
-		return { saved: true };
+		setFlash(event.cookies, '/me', 'saved');
+		redirect(303, '/me');
 	},
 	deleteAll: async (event) => {
 		const form = await event.request.formData();
 		if (form.get('confirm') !== 'yes') return fail(400, { error: 'confirm' });
 		const api = await caller(event);
 		const { deleted } = await orError(api.chats.deleteAll());
-		return { deleted };
+		setFlash(event.cookies, '/me', `deleted:${deleted}`);
+		redirect(303, '/me');
 	}
 };

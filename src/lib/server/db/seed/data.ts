@@ -23,7 +23,7 @@ export interface PromptSeed {
 	slug: string;
 	category: 'writing' | 'translation' | 'coding' | 'study' | 'daily';
 	settings: ModelSettings;
-	/** A single emoji. */
+	/** Name of a line icon drawn by PromptIcon.svelte. */
 	icon: string;
 	text: Record<
 		Locale,
@@ -62,7 +62,7 @@ export const PROMPTS: PromptSeed[] = [
 	{
 		slug: 'writing-polish',
 		category: 'writing',
-		icon: '✍️',
+		icon: 'pen',
 		settings: { temperature: 0.7, max_tokens: 1000 },
 		text: {
 			en: {
@@ -86,7 +86,7 @@ export const PROMPTS: PromptSeed[] = [
 	{
 		slug: 'writing-story',
 		category: 'writing',
-		icon: '📖',
+		icon: 'book',
 		settings: { temperature: 0.9, presence_penalty: 0.6, frequency_penalty: 0.4, max_tokens: 1500 },
 		text: {
 			en: {
@@ -106,7 +106,7 @@ export const PROMPTS: PromptSeed[] = [
 	{
 		slug: 'writing-email',
 		category: 'writing',
-		icon: '📧',
+		icon: 'mail',
 		settings: { temperature: 0.6, max_tokens: 800 },
 		text: {
 			en: {
@@ -128,7 +128,7 @@ export const PROMPTS: PromptSeed[] = [
 	{
 		slug: 'translation-bilingual',
 		category: 'translation',
-		icon: '🌐',
+		icon: 'globe',
 		settings: { temperature: 0.2, top_p: 0.9, max_tokens: 1200 },
 		text: {
 			en: {
@@ -152,7 +152,7 @@ export const PROMPTS: PromptSeed[] = [
 	{
 		slug: 'translation-email',
 		category: 'translation',
-		icon: '💼',
+		icon: 'briefcase',
 		settings: { temperature: 0.2, max_tokens: 1000 },
 		text: {
 			en: {
@@ -186,7 +186,7 @@ Sarah"`
 	{
 		slug: 'translation-idioms',
 		category: 'translation',
-		icon: '💬',
+		icon: 'chat',
 		settings: { temperature: 0.2, max_tokens: 1000 },
 		text: {
 			en: {
@@ -208,7 +208,7 @@ Sarah"`
 	{
 		slug: 'coding-explain',
 		category: 'coding',
-		icon: '🧑‍💻',
+		icon: 'code',
 		settings: { temperature: 0.3, max_tokens: 1200 },
 		text: {
 			en: {
@@ -248,7 +248,7 @@ const debounce = (fn, ms) => {
 	{
 		slug: 'coding-debug',
 		category: 'coding',
-		icon: '🐞',
+		icon: 'bug',
 		settings: { temperature: 0.3, frequency_penalty: 0.2, max_tokens: 1200 },
 		text: {
 			en: {
@@ -278,7 +278,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'coding-sql',
 		category: 'coding',
-		icon: '🗄️',
+		icon: 'database',
 		settings: { temperature: 0.3, max_tokens: 1000 },
 		text: {
 			en: {
@@ -300,7 +300,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'study-explain',
 		category: 'study',
-		icon: '💡',
+		icon: 'bulb',
 		settings: { temperature: 0.5, max_tokens: 1200 },
 		text: {
 			en: {
@@ -320,7 +320,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'study-quiz',
 		category: 'study',
-		icon: '📝',
+		icon: 'quiz',
 		settings: { temperature: 0.7, presence_penalty: 0.3, max_tokens: 800 },
 		text: {
 			en: {
@@ -340,7 +340,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'study-plan',
 		category: 'study',
-		icon: '🗓️',
+		icon: 'calendar',
 		settings: { temperature: 0.6, max_tokens: 1500 },
 		text: {
 			en: {
@@ -362,7 +362,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'daily-trip',
 		category: 'daily',
-		icon: '🧳',
+		icon: 'luggage',
 		settings: { temperature: 0.8, presence_penalty: 0.3, max_tokens: 1500 },
 		text: {
 			en: {
@@ -382,7 +382,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'daily-recipe',
 		category: 'daily',
-		icon: '🍳',
+		icon: 'cook',
 		settings: { temperature: 0.8, frequency_penalty: 0.3, max_tokens: 1000 },
 		text: {
 			en: {
@@ -402,7 +402,7 @@ print("明年你就" + age + 1 + "岁了")
 	{
 		slug: 'daily-budget',
 		category: 'daily',
-		icon: '💰',
+		icon: 'wallet',
 		settings: { temperature: 0.5, max_tokens: 1000 },
 		text: {
 			en: {

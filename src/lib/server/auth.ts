@@ -15,6 +15,7 @@ const adapter = new DrizzleMySQLAdapter(db, sessionTable, userTable);
 
 export const lucia = new Lucia(adapter, {
 	sessionCookie: { name: 'oreai_session', attributes: { sameSite: 'lax' } },
+	getSessionAttributes: (a) => ({ lastSeenAt: a.lastSeenAt ?? null }),
 	getUserAttributes: (a) => ({
 		quotaUsed: a.quotaUsed,
 		quotaLimit: a.quotaLimit,
@@ -28,6 +29,7 @@ declare module 'lucia' {
 	interface Register {
 		Lucia: typeof lucia;
 		DatabaseUserAttributes: Omit<typeof userTable.$inferSelect, 'id'>;
+		DatabaseSessionAttributes: { userAgent?: string | null; createdAt?: Date; lastSeenAt?: Date | null };
 	}
 }
 
@@ -68,7 +70,21 @@ export async function readSession(event: RequestEvent): Promise<{ user: User | n
 	if (Date.now() - seen > 60_000) {
 		await db.update(userTable).set({ lastSeenAt: new Date() }).where(eq(userTable.id, user.id));
 	}
+	if (Date.now() - (session.lastSeenAt?.getTime() ?? 0) > 60_000) {
+		await db
+			.update(sessionTable)
+			.set({ lastSeenAt: new Date() })
+			.where(and(eq(sessionTable.id, session.id), eq(sessionTable.userId, user.id)));
+	}
 	return { user, session };
+}
+
+/** A new session for an existing user in this browser, remembering the device for /me. */
+export async function startSession(event: RequestEvent, userId: string) {
+	const userAgent = event.request.headers.get('user-agent')?.slice(0, 255) ?? null;
+	const session = await lucia.createSession(userId, { userAgent, lastSeenAt: new Date() });
+	setSessionCookie(event, session);
+	return session;
 }
 
 /**
@@ -89,8 +105,7 @@ export async function registerAnonymous(event: RequestEvent, locale: Locale) {
 		await giveSampleChats(tx, id, locale);
 	});
 	metrics.registrations.inc();
-	const session = await lucia.createSession(id, {});
-	setSessionCookie(event, session);
+	const session = await startSession(event, id);
 	const { user } = await lucia.validateSession(session.id);
 	return { user: user!, session };
 }
@@ -104,5 +119,8 @@ export async function sweepUnclaimedUsers(now = new Date()) {
 	const cutoff = new Date(now.getTime() - config().UNCLAIMED_USER_TTL_SECONDS * 1000);
 	const [result] = await db.delete(userTable).where(and(isNull(userTable.lastSeenAt), lt(userTable.createdAt, cutoff)));
 	await db.execute(sql`DELETE FROM session WHERE expires_at < NOW()`);
+	// One-time device codes and WebAuthn challenges live minutes; drop the dead ones.
+	await db.execute(sql`DELETE FROM device_link WHERE expires_at < NOW() OR used_at IS NOT NULL`);
+	await db.execute(sql`DELETE FROM webauthn_challenge WHERE expires_at < NOW()`);
 	return (result as { affectedRows: number }).affectedRows;
 }

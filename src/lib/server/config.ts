@@ -23,6 +23,10 @@ const schema = z.object({
 	UNCLAIMED_USER_TTL_SECONDS: int(3600),
 	/** Longest accepted user message, in characters. */
 	MAX_MESSAGE_CHARS: int(32_000),
+	/** One-time codes for signing in on another device: new codes per account per 10 minutes. */
+	LINK_CODES_PER_ACCOUNT: int(5),
+	/** Code or link attempts per client address (and per visiting account) per 15 minutes. */
+	LINK_ATTEMPTS_PER_ADDRESS: int(10),
 	ORIGIN: z.string().url().optional(),
 	/** Unset: one process keeps replies in flight, locks and limits in memory. */
 	REDIS_URL: z.string().url().optional(),

@@ -17,7 +17,11 @@ export type ErrorCode =
 	| 'upstream_error'
 	| 'network'
 	| 'shutdown'
-	| 'interrupted';
+	| 'interrupted'
+	| 'link_invalid'
+	| 'passkey_failed'
+	| 'import_invalid'
+	| 'import_too_large';
 
 export const httpStatus: Record<ErrorCode, number> = {
 	bad_request: 400,
@@ -34,7 +38,11 @@ export const httpStatus: Record<ErrorCode, number> = {
 	upstream_error: 502,
 	network: 502,
 	shutdown: 503,
-	interrupted: 500
+	interrupted: 500,
+	link_invalid: 400,
+	passkey_failed: 400,
+	import_invalid: 400,
+	import_too_large: 413
 };
 
 export class DomainError extends Error {

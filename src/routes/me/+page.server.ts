@@ -1,15 +1,32 @@
 import { fail, redirect } from '@sveltejs/kit';
+import QRCode from 'qrcode';
 import { caller } from '$lib/server/trpc/router';
-import { orError } from '$lib/server/http';
+import { actionResult, orError } from '$lib/server/http';
+import { config } from '$lib/server/config';
+import { formatCode } from '$lib/server/devices';
 import { setFlash, takeFlash } from '$lib/server/flash';
 import { isLocale } from '$lib/i18n/locales';
+import { deviceName } from '$lib/user-agent';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const api = await caller(event);
 	const flash = takeFlash(event.cookies, '/me');
 	const deleted = flash?.startsWith('deleted:') ? Number(flash.slice(8)) : null;
-	return { me: await orError(api.me.get()), saved: flash === 'saved', deleted };
+	const [me, devices] = await Promise.all([orError(api.me.get()), orError(api.devices.list())]);
+	return {
+		me,
+		saved: flash === 'saved',
+		deleted,
+		linked: flash === 'linked',
+		signedOut: flash === 'signedOut',
+		devices: devices.map((d) => ({ ...d, name: deviceName(d.userAgent) }))
+	};
+};
+
+const text = (form: FormData, name: string) => {
+	const v = form.get(name);
+	return typeof v === 'string' ? v : '';
 };
 
 export const actions: Actions = {
@@ -32,5 +49,39 @@ export const actions: Actions = {
 		const { deleted } = await orError(api.chats.deleteAll());
 		setFlash(event.cookies, '/me', `deleted:${deleted}`);
 		redirect(303, '/me');
+	},
+	/** "Use on another device": a one-time code and a QR code of the link, shown once. */
+	link: async (event) => {
+		const api = await caller(event);
+		return actionResult('link', async () => {
+			const link = await api.devices.createLink();
+			const url = `${config().ORIGIN ?? event.url.origin}/link/${link.token}`;
+			const qr = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+			return {
+				action: 'link' as const,
+				link: { code: formatCode(link.code), url, qr, expiresAt: link.expiresAt.toISOString() }
+			};
+		});
+	},
+	/** Typing a code from another device signs this browser into that account. */
+	redeem: async (event) => {
+		const code = text(await event.request.formData(), 'code');
+		const api = await caller(event);
+		const result = await actionResult('redeem', () => api.devices.redeem({ code }));
+		if ('switched' in result) {
+			setFlash(event.cookies, '/me', 'linked');
+			redirect(303, '/me');
+		}
+		return result;
+	},
+	signOut: async (event) => {
+		const id = text(await event.request.formData(), 'device');
+		const api = await caller(event);
+		const result = await actionResult('signOut', () => api.devices.signOut({ id }));
+		if ('id' in result) {
+			setFlash(event.cookies, '/me', 'signedOut');
+			redirect(303, '/me');
+		}
+		return result;
 	}
 };

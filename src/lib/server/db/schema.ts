@@ -58,9 +58,70 @@ export const session = mysqlTable(
 		userId: varchar('user_id', { length: 40 })
 			.notNull()
 			.references(() => user.id, { onDelete: 'cascade' }),
-		expiresAt: datetime('expires_at', { mode: 'date' }).notNull()
+		expiresAt: datetime('expires_at', { mode: 'date' }).notNull(),
+		// Shown on /me so a person can tell their devices apart and sign one out.
+		userAgent: varchar('user_agent', { length: 255 }),
+		createdAt: now('created_at'),
+		lastSeenAt: datetime('last_seen_at', { mode: 'date', fsp: 3 })
 	},
 	(t) => [index('session_user_idx').on(t.userId)]
+);
+
+/**
+ * A one-time way into an account from another device: a short code to type and a long
+ * token for the QR link. Only SHA-256 hashes are stored; used or expired rows are dead.
+ */
+export const deviceLink = mysqlTable(
+	'device_link',
+	{
+		id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+		userId: varchar('user_id', { length: 40 })
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		codeHash: varchar('code_hash', { length: 64 }).notNull(),
+		tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+		expiresAt: datetime('expires_at', { mode: 'date', fsp: 3 }).notNull(),
+		usedAt: datetime('used_at', { mode: 'date', fsp: 3 }),
+		createdAt: now('created_at')
+	},
+	(t) => [
+		uniqueIndex('device_link_code_uq').on(t.codeHash),
+		uniqueIndex('device_link_token_uq').on(t.tokenHash),
+		index('device_link_user_idx').on(t.userId)
+	]
+);
+
+/** WebAuthn credentials (passkeys) that sign in to an account. */
+export const passkey = mysqlTable(
+	'passkey',
+	{
+		// base64url credential id as the authenticator gives it.
+		id: varchar('id', { length: 255 }).primaryKey(),
+		userId: varchar('user_id', { length: 40 })
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		// base64url COSE public key.
+		publicKey: text('public_key').notNull(),
+		counter: bigint('counter', { mode: 'number', unsigned: true }).notNull().default(0),
+		transports: varchar('transports', { length: 255 }),
+		name: varchar('name', { length: 100 }).notNull(),
+		createdAt: now('created_at'),
+		lastUsedAt: datetime('last_used_at', { mode: 'date', fsp: 3 })
+	},
+	(t) => [index('passkey_user_idx').on(t.userId)]
+);
+
+/** Challenges handed to the browser for one WebAuthn ceremony; single use, short-lived. */
+export const webauthnChallenge = mysqlTable(
+	'webauthn_challenge',
+	{
+		challenge: varchar('challenge', { length: 128 }).primaryKey(),
+		// The session that asked: a challenge only counts in the browser it was given to.
+		sessionId: varchar('session_id', { length: 255 }).notNull(),
+		purpose: mysqlEnum('purpose', ['register', 'authenticate']).notNull(),
+		expiresAt: datetime('expires_at', { mode: 'date', fsp: 3 }).notNull()
+	},
+	(t) => [index('webauthn_challenge_expiry_idx').on(t.expiresAt)]
 );
 
 export const prompt = mysqlTable(
@@ -121,6 +182,30 @@ export const message = mysqlTable(
 		createdAt: now('created_at')
 	},
 	(t) => [index('message_chat_order_idx').on(t.chatId, t.id), index('message_user_idx').on(t.userId)]
+);
+
+/**
+ * A read-only snapshot of a chat behind a public link. The messages are copied at share
+ * time, so later changes to the chat do not show; deleting the chat removes its links.
+ */
+export const share = mysqlTable(
+	'share',
+	{
+		id: varchar('id', { length: 24 }).primaryKey(),
+		userId: varchar('user_id', { length: 40 })
+			.notNull()
+			.references(() => user.id, { onDelete: 'cascade' }),
+		chatId: varchar('chat_id', { length: 24 })
+			.notNull()
+			.references(() => chat.id, { onDelete: 'cascade' }),
+		title: varchar('title', { length: 200 }).notNull(),
+		systemPrompt: text('system_prompt').notNull(),
+		settings: settingsJson('settings').notNull(),
+		// JSON array of { role, content }, in order.
+		messages: longtext('messages').notNull(),
+		createdAt: now('created_at')
+	},
+	(t) => [index('share_user_idx').on(t.userId, t.createdAt), index('share_chat_idx').on(t.chatId)]
 );
 
 export type User = typeof user.$inferSelect;

@@ -18,7 +18,11 @@ const trpcCode: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
 	upstream_error: 'INTERNAL_SERVER_ERROR',
 	network: 'INTERNAL_SERVER_ERROR',
 	shutdown: 'INTERNAL_SERVER_ERROR',
-	interrupted: 'INTERNAL_SERVER_ERROR'
+	interrupted: 'INTERNAL_SERVER_ERROR',
+	link_invalid: 'BAD_REQUEST',
+	passkey_failed: 'BAD_REQUEST',
+	import_invalid: 'BAD_REQUEST',
+	import_too_large: 'PAYLOAD_TOO_LARGE'
 };
 
 const t = initTRPC.context<Context>().create({

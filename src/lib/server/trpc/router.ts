@@ -1,11 +1,12 @@
 import { router } from './init';
 import { chatsRouter } from './routers/chats';
+import { devicesRouter } from './routers/devices';
 import { meRouter } from './routers/me';
 import { promptsRouter } from './routers/prompts';
 import { createContext } from './context';
 import type { RequestEvent } from '@sveltejs/kit';
 
-export const appRouter = router({ chats: chatsRouter, prompts: promptsRouter, me: meRouter });
+export const appRouter = router({ chats: chatsRouter, prompts: promptsRouter, me: meRouter, devices: devicesRouter });
 export type AppRouter = typeof appRouter;
 
 /** The server-side caller page loads and form actions use: same procedures, same checks. */

@@ -4,6 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { startMockServer } from '../tools/mock-upstream/server.js';
 
 const mock = await startMockServer(workerData);
+// Most streams the mock served at the same moment since the last `peak` question; sampled
+// often enough for streams that last over a second.
+let peak = 0;
+setInterval(() => (peak = Math.max(peak, mock.handler.activeStreams)), 2).unref();
 parentPort.postMessage({ type: 'ready', url: mock.url, port: mock.port });
 parentPort.on('message', async (m) => {
 	if (m?.type === 'stats') {
@@ -12,6 +16,9 @@ parentPort.on('message', async (m) => {
 			activeStreams: mock.handler.activeStreams,
 			requests: mock.handler.requests.length
 		});
+	} else if (m?.type === 'peak') {
+		parentPort.postMessage({ type: 'peak', peak });
+		peak = mock.handler.activeStreams;
 	} else if (m?.type === 'clearRequests') {
 		mock.handler.requests.length = 0;
 		parentPort.postMessage({ type: 'cleared' });

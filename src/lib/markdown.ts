@@ -1,4 +1,3 @@
-import DOMPurify from 'isomorphic-dompurify';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import cpp from 'highlight.js/lib/languages/cpp';
@@ -15,8 +14,10 @@ import xml from 'highlight.js/lib/languages/xml';
 import { Marked } from 'marked';
 
 /**
- * Markdown → sanitised HTML, the same on server and browser. marked parses, highlight.js
- * colours code, DOMPurify removes anything that could run (scripts, handlers, javascript:).
+ * Markdown → safe HTML, the same on server and browser, with no DOM needed: marked escapes all
+ * text, raw HTML in a reply is shown as text (only a bare `<br>` is kept), links and images
+ * keep only http(s), mailto, tel and relative addresses, and highlight.js escapes code. So
+ * nothing in a reply can run, and the server needs no sanitiser (and no jsdom) at all.
  */
 // The languages chats mostly show; others render as plain code (keeps the page light).
 for (const [name, lang] of Object.entries({
@@ -45,6 +46,27 @@ const marked = new Marked({
 			const html = language ? hljs.highlight(text, { language }).value : escapeHtml(text);
 			const cls = language ? ` class="hljs language-${language}"` : ' class="hljs"';
 			return `<pre><code${cls}>${html}</code></pre>\n`;
+		},
+		html({ text, block }) {
+			if (/^<br\s*\/?>$/i.test(text.trim())) return '<br>';
+			return block ? `<p>${escapeHtml(text.trim())}</p>\n` : escapeHtml(text);
+		},
+		link({ href, title, tokens }) {
+			const text = this.parser.parseInline(tokens);
+			const url = safeUrl(href);
+			if (url === null) return text;
+			// Links open in a new tab without handing the opener to the target.
+			const t = title ? ` title="${escapeHtml(title)}"` : '';
+			return `<a href="${escapeHtml(url)}"${t} target="_blank" rel="noopener noreferrer nofollow">${text}</a>`;
+		},
+		image({ href, title, text }) {
+			const url = safeUrl(href);
+			if (url === null || url.startsWith('mailto:') || url.startsWith('tel:')) return escapeHtml(text);
+			const t = title ? ` title="${escapeHtml(title)}"` : '';
+			return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${t}>`;
+		},
+		checkbox({ checked }) {
+			return checked ? '☑ ' : '☐ ';
 		}
 	}
 });
@@ -53,31 +75,33 @@ function escapeHtml(s: string) {
 	return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-let hooked = false;
-function purifier() {
-	if (!hooked) {
-		// Links open in a new tab without handing the opener to the target.
-		DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-			if (node.tagName === 'A' && node.getAttribute('href')) {
-				node.setAttribute('target', '_blank');
-				node.setAttribute('rel', 'noopener noreferrer nofollow');
-			}
-		});
-		hooked = true;
+const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
+
+/**
+ * The address as it will be written (escaped) into the attribute, or null when it is not one
+ * of the allowed kinds. Browsers ignore control characters and spaces inside a scheme
+ * (`java\tscript:`), so the scheme is read with them removed.
+ */
+function safeUrl(href: string): string | null {
+	let url: string;
+	try {
+		url = encodeURI(href).replace(/%25/g, '%');
+	} catch {
+		return null; // malformed (lone surrogate): no link
 	}
-	return DOMPurify;
+	const bare = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
+	const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare)?.[1].toLowerCase();
+	if (scheme !== undefined) return SAFE_SCHEMES.has(scheme) ? url : null;
+	// No scheme: only plainly relative addresses (anything else with a colon is refused).
+	return /^[/#?.]/.test(bare) || !bare.includes(':') ? url : null;
 }
 
 export function renderMarkdown(text: string): string {
-	const raw = marked.parse(text, { async: false }) as string;
-	return purifier().sanitize(raw, {
-		FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'object', 'embed'],
-		FORBID_ATTR: ['style']
-	});
+	return marked.parse(text, { async: false }) as string;
 }
 
 // Server renders repeat the same finished replies (every view of a chat page): keep the
-// most recent results. Sanitising on the server (jsdom) is the costly part.
+// most recent results.
 const cache = new Map<string, string>();
 const CACHE_ENTRIES = 1000;
 const CACHE_MAX_CHARS = 16_000;

@@ -89,6 +89,7 @@ function safeUrl(href: string): string | null {
 	} catch {
 		return null; // malformed (lone surrogate): no link
 	}
+	// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
 	const bare = href.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
 	const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(bare)?.[1].toLowerCase();
 	if (scheme !== undefined) return SAFE_SCHEMES.has(scheme) ? url : null;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockServer } from '../../tools/mock-upstream/server.js';
 import { freePort, startApp, type RunningApp } from '../helpers/app';
-import { Visitor } from '../helpers/visitor';
+import { readSse, Visitor } from '../helpers/visitor';
 
 const userCount = async (app: RunningApp) =>
 	Number((await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM user'))[0].n);
@@ -113,5 +114,51 @@ describe('metrics', () => {
 		} finally {
 			await proxied.close();
 		}
+	});
+});
+
+describe('reply metrics', () => {
+	let app: RunningApp;
+	let mock: Awaited<ReturnType<typeof startMockServer>>;
+	beforeAll(async () => {
+		mock = await startMockServer({ tokens: 5 });
+		app = await startApp({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: 'test', DEFAULT_QUOTA: '3' });
+	});
+	afterAll(async () => {
+		await app?.close();
+		await mock?.close();
+	});
+
+	const metric = async (pattern: string) => {
+		const text = await (await fetch(app.url + '/metrics')).text();
+		const line = text.split('\n').find((l) => l.startsWith(pattern + ' '));
+		return line ? Number(line.slice(pattern.length + 1)) : 0;
+	};
+	const newChat = async (v: Visitor) => (await v.mutate('chats.create', {})).body.result.data.id as string;
+
+	it('shows a live reply, then its first-token latency, and upstream errors by code', async () => {
+		const v = await Visitor.arrive(app.url);
+		const chatId = await newChat(v);
+		const res = await v.send(chatId, { content: '[[mock:{"tokens":30,"delayMs":40}]] slow one' });
+		expect(res.status).toBe(200);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(await metric('oreai_live_streams')).toBe(1);
+		await readSse(res, () => {});
+		expect(await metric('oreai_live_streams')).toBe(0);
+		expect(await metric('oreai_first_token_seconds_count')).toBe(1);
+
+		const failed = await v.send(chatId, { content: '[[mock:{"fault":"context_length_exceeded"}]] too long' });
+		await readSse(failed, () => {});
+		expect(await metric('oreai_upstream_errors_total{code="context_too_long"}')).toBe(1);
+	});
+
+	it('counts a message refused for lack of quota', async () => {
+		const v = await Visitor.arrive(app.url);
+		const chatId = await newChat(v);
+		for (let i = 0; i < 3; i++) await readSse(await v.send(chatId, { content: `q${i}` }), () => {});
+		const before = await metric('oreai_quota_refusals_total');
+		const refused = await v.send(chatId, { content: 'one more' });
+		expect(refused.status).toBe(403);
+		expect(await metric('oreai_quota_refusals_total')).toBe(before + 1);
 	});
 });

@@ -4,6 +4,7 @@ import { db, type Db } from '../db';
 import { user, type Message } from '../db/schema';
 import { DomainError } from '../errors';
 import { fitsAlone } from '../llm/context-window';
+import { observeGeneration, quotaRefusals } from '../ops/metrics';
 import { findChat, touchChat } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
@@ -66,6 +67,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget);
 		const generation = new Generation(assistantMessageId, chatId, userId);
 		registry().add(generation);
+		observeGeneration(generation);
 		started = true;
 		void runGeneration(generation, request, async () => {
 			await registry().releaseChat(chatId);
@@ -88,6 +90,7 @@ async function takeQuota(tx: Pick<Db, 'update'>, userId: string) {
 		.set({ quotaUsed: sql`${user.quotaUsed} + 1` })
 		.where(and(eq(user.id, userId), sql`${user.quotaUsed} < ${user.quotaLimit}`));
 	if ((res as { affectedRows: number }).affectedRows === 0) {
+		quotaRefusals.inc();
 		throw new DomainError('quota_exhausted', 'You have used all of your quota');
 	}
 }

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { Generation } from '../chat/generation';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -83,4 +84,23 @@ export async function metricsText(): Promise<{ body: string; contentType: string
 		process.send!({ type: CLUSTER_REQUEST, id });
 	});
 	return { body, contentType: registry.contentType };
+}
+
+/**
+ * Follows one reply from its start: live while it runs, time to its first text, and the
+ * upstream failure that ended it, if any. Stopped replies are not failures.
+ */
+export function observeGeneration(g: Pick<Generation, 'subscribe'>) {
+	const started = performance.now();
+	let first = true;
+	liveStreams.inc();
+	g.subscribe((e) => {
+		if (e.type === 'delta') {
+			if (first) firstTokenSeconds.observe((performance.now() - started) / 1000);
+			first = false;
+			return;
+		}
+		liveStreams.dec();
+		if (e.type === 'error') upstreamErrors.inc({ code: e.code });
+	});
 }

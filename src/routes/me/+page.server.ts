@@ -13,13 +13,19 @@ export const load: PageServerLoad = async (event) => {
 	const api = await caller(event);
 	const flash = takeFlash(event.cookies, '/me');
 	const deleted = flash?.startsWith('deleted:') ? Number(flash.slice(8)) : null;
-	const [me, devices] = await Promise.all([orError(api.me.get()), orError(api.devices.list())]);
+	const [me, devices, shares] = await Promise.all([
+		orError(api.me.get()),
+		orError(api.devices.list()),
+		orError(api.shares.list())
+	]);
 	return {
 		me,
 		saved: flash === 'saved',
 		deleted,
 		linked: flash === 'linked',
 		signedOut: flash === 'signedOut',
+		revoked: flash === 'revoked',
+		shares,
 		devices: devices.map((d) => ({ ...d, name: deviceName(d.userAgent) }))
 	};
 };
@@ -80,6 +86,16 @@ export const actions: Actions = {
 		const result = await actionResult('signOut', () => api.devices.signOut({ id }));
 		if ('id' in result) {
 			setFlash(event.cookies, '/me', 'signedOut');
+			redirect(303, '/me');
+		}
+		return result;
+	},
+	revokeShare: async (event) => {
+		const id = text(await event.request.formData(), 'share');
+		const api = await caller(event);
+		const result = await actionResult('revokeShare', () => api.shares.revoke({ id }));
+		if ('id' in result) {
+			setFlash(event.cookies, '/me', 'revoked');
 			redirect(303, '/me');
 		}
 		return result;

@@ -52,6 +52,12 @@ export const actions: Actions = {
 		await orError(api.chats.clear({ id: chatIdOf(event.params) }));
 		return { action: 'clear', ok: true };
 	},
+	/** A read-only snapshot at a public link; the owner lands on it to copy the address. */
+	share: async (event) => {
+		const api = await caller(event);
+		const { id } = await orError(api.shares.create({ chatId: chatIdOf(event.params) }));
+		redirect(303, `/s/${id}`);
+	},
 	delete: async (event) => {
 		const api = await caller(event);
 		await orError(api.chats.delete({ id: chatIdOf(event.params) }));

@@ -1,0 +1,50 @@
+import type { Db } from '../db';
+import { chat, message, type ModelSettings } from '../db/schema';
+import { newChatId } from '../db/seed';
+
+/** A plain connection or a transaction. */
+type Tx = Pick<Db, 'insert'>;
+
+export interface ChatCopy {
+	title: string;
+	systemPrompt?: string;
+	settings?: ModelSettings;
+	promptSlug?: string | null;
+	createdAt?: Date;
+	updatedAt?: Date;
+	messages: { role: 'user' | 'assistant'; content: string; createdAt?: Date }[];
+}
+
+/**
+ * Writes a whole chat with its messages for `userId` (continuing a shared chat, importing).
+ * Pass a transaction so a batch of copies lands all together or not at all.
+ */
+export async function insertChatCopy(tx: Tx, userId: string, copy: ChatCopy) {
+	const id = newChatId();
+	const at = copy.createdAt ?? new Date();
+	await tx.insert(chat).values({
+		id,
+		userId,
+		promptSlug: copy.promptSlug ?? null,
+		title: copy.title.slice(0, 200),
+		systemPrompt: copy.systemPrompt ?? '',
+		settings: copy.settings ?? {},
+		createdAt: at,
+		updatedAt: copy.updatedAt ?? at
+	});
+	// Rows in order of their auto-increment ids keep the conversation's order; batches bound
+	// the statement size for very long chats.
+	for (let i = 0; i < copy.messages.length; i += 500) {
+		await tx.insert(message).values(
+			copy.messages.slice(i, i + 500).map((m) => ({
+				chatId: id,
+				userId,
+				role: m.role,
+				content: m.content,
+				status: 'complete' as const,
+				createdAt: m.createdAt ?? at
+			}))
+		);
+	}
+	return id;
+}

@@ -36,8 +36,27 @@ describe('with a configured upstream', () => {
 		const titleCall = mock.handler.requests.find((r) => r.body.messages[0]?.content.startsWith('Write a short title'));
 		expect(titleCall?.body.stream).toBeFalsy();
 		expect(titleCall?.body.messages[1].content).toContain('Tell me about lighthouses');
+		expect(titleCall?.body.max_tokens).toBeLessThanOrEqual(16);
 		const me = (await v.query('me.get')).body.result.data;
 		expect(me.quotaUsed).toBe(1);
+	});
+
+	it('asks for a title with only the start of the first message, never the reply', async () => {
+		const id = await blankChat();
+		const question = `Compare these two drafts ${'and weigh every sentence carefully '.repeat(60)}`;
+		const reply = 'A reply that must not be sent again for the title';
+		await readSse(await v.send(id, { content: `${question} [[mock:{"reply":"${reply}"}]]` }));
+		await expect
+			.poll(async () => (await v.query('chats.get', { id })).body.result.data.chat.title, { timeout: 5000 })
+			.not.toMatch(/…$/);
+		const titleCall = mock.handler.requests.findLast((r) =>
+			r.body.messages[0]?.content.startsWith('Write a short title')
+		);
+		const sent = titleCall?.body.messages[1].content as string;
+		expect(sent.startsWith('Compare these two drafts')).toBe(true);
+		expect(sent.length).toBeLessThanOrEqual(500);
+		expect(titleCall?.body.messages).toHaveLength(2);
+		expect(JSON.stringify(titleCall?.body)).not.toContain('must not be sent again');
 	});
 
 	it('keeps the first words as the title when the model cannot name the chat', async () => {
@@ -115,5 +134,32 @@ describe('with no upstream configured', () => {
 		const html = await (await fetch(app.url + '/')).text();
 		expect(html).toContain('rel="manifest"');
 		expect(html).toContain('name="theme-color"');
+	});
+});
+
+describe('with TITLE_MODE=words', () => {
+	let app: RunningApp;
+	let mock: Awaited<ReturnType<typeof startMockServer>>;
+
+	beforeAll(async () => {
+		mock = await startMockServer({ tokens: 8 });
+		app = await startApp({ OPENAI_BASE_URL: mock.url, OPENAI_API_KEY: 'test', TITLE_MODE: 'words' });
+	});
+	afterAll(async () => {
+		await app?.close();
+		await mock?.close();
+	});
+
+	it('makes exactly one upstream call per reply and keeps the first words as the title', async () => {
+		const v = await Visitor.arrive(app.url);
+		const id = (await v.mutate('chats.create', {})).body.result.data.id as string;
+		mock.handler.requests.length = 0;
+		await readSse(await v.send(id, { content: 'Plan a picnic for six people on Sunday afternoon please' }));
+		await new Promise((r) => setTimeout(r, 500));
+		expect(mock.handler.requests).toHaveLength(1);
+		expect(mock.handler.requests[0].body.stream).toBe(true);
+		expect((await v.query('chats.get', { id })).body.result.data.chat.title).toBe(
+			'Plan a picnic for six people on Sunday…'
+		);
 	});
 });

@@ -10,6 +10,8 @@ const int = (fallback: number) =>
 
 const schema = z.object({
 	DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/oreai'),
+	/** Database connections this process keeps at most (each send needs one for its transaction). */
+	DB_POOL_SIZE: int(50),
 	OPENAI_API_KEY: z.string().optional(),
 	OPENAI_BASE_URL: z.string().url().optional(),
 	OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -23,6 +25,8 @@ const schema = z.object({
 	UNCLAIMED_USER_TTL_SECONDS: int(3600),
 	/** Longest accepted user message, in characters. */
 	MAX_MESSAGE_CHARS: int(32_000),
+	/** How a new chat gets its title: one short model call (`model`) or its first words (`words`). */
+	TITLE_MODE: z.enum(['model', 'words']).default('model'),
 	/** One-time codes for signing in on another device: new codes per account per 10 minutes. */
 	LINK_CODES_PER_ACCOUNT: int(5),
 	/** Code or link attempts per client address (and per visiting account) per 15 minutes. */

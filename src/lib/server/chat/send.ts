@@ -34,12 +34,12 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 	if (!(await registry().claimChat(chatId))) throw busy();
 	let started = false;
 	try {
-		const row = await findChat(userId, chatId);
+		// Independent reads on two connections: one wait instead of two.
+		const [row, history] = await Promise.all([findChat(userId, chatId), recentMessages(userId, chatId)]);
 		const replyBudget = Math.min(row.settings.max_tokens ?? c.MAX_REPLY_TOKENS, c.MAX_REPLY_TOKENS);
 		if (content !== null && !fitsAlone(row.systemPrompt, content, c.MODEL_CONTEXT_TOKENS, replyBudget)) {
 			throw new DomainError('message_too_long', 'Message does not fit the model context window');
 		}
-		const history = await recentMessages(userId, chatId);
 		if (history.some((m) => m.status === 'streaming')) throw busy();
 		let replace: Message | undefined;
 		if (content === null) {
@@ -50,19 +50,22 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		const autoTitle = !row.title && content ? firstWords(content) : null;
 
 		// Quota and the new rows commit together: a failed insert costs the person nothing.
+		// The statements are queued on the transaction's connection at once (mysql2 runs them
+		// in order), so a busy event loop delays the transaction by one wait, not four; a
+		// refused quota throws and the transaction rolls the rows back.
 		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
-			await takeQuota(tx, userId);
-			let userMessageId: number | null = null;
-			if (content !== null) {
-				userMessageId = await insertUserMessage(tx, userId, chatId, content);
-				history.push({ id: userMessageId, chatId, userId, role: 'user', content, status: 'complete' } as Message);
-			} else if (replace) {
-				await deleteMessage(tx, userId, replace.id);
-			}
-			const assistantMessageId = await insertReplyPlaceholder(tx, userId, chatId);
-			await touchChat(tx, userId, chatId, autoTitle);
+			const [, userMessageId, assistantMessageId] = await Promise.all([
+				takeQuota(tx, userId),
+				content !== null ? insertUserMessage(tx, userId, chatId, content) : null,
+				insertReplyPlaceholder(tx, userId, chatId),
+				replace ? deleteMessage(tx, userId, replace.id) : null,
+				touchChat(tx, userId, chatId, autoTitle)
+			]);
 			return { userMessageId, assistantMessageId };
 		});
+		if (userMessageId !== null) {
+			history.push({ id: userMessageId, chatId, userId, role: 'user', content, status: 'complete' } as Message);
+		}
 
 		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget);
 		const generation = new Generation(assistantMessageId, chatId, userId);
@@ -74,7 +77,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			registry().remove(generation);
 		}).then(() => {
 			if (autoTitle && generation.final?.type === 'done' && generation.text) {
-				void nameChat(userId, chatId, content!, generation.text, autoTitle);
+				void nameChat(userId, chatId, content!, autoTitle);
 			}
 		});
 		return { userMessageId, assistantMessageId, generation };

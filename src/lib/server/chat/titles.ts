@@ -5,7 +5,12 @@ import { chat } from '../db/schema';
 import { llm, modelName } from '../llm/client';
 
 export const TITLE_INSTRUCTION =
-	'Write a short title (at most 6 words) for this conversation, in the language the user wrote in. Reply with the title only, no quotes or punctuation at the end.';
+	'Write a short title (at most 6 words) for a conversation that starts with this message, in the language it is written in. Reply with the title only, no quotes or punctuation at the end.';
+
+// A title needs the gist of the first message, not the whole exchange: the call stays a small
+// fraction of a reply's cost (about 150 tokens in, at most 16 out).
+const TITLE_INPUT_CHARS = 500;
+const TITLE_MAX_TOKENS = 16;
 
 /** The first words of a message: the title until (or unless) the model names the chat. */
 export function firstWords(text: string) {
@@ -16,19 +21,22 @@ export function firstWords(text: string) {
 }
 
 /**
- * After the first exchange of a chat the person did not name, asks the model for a short
- * title. Not charged to the person's quota; any failure keeps the first-words title.
+ * After the first reply in a chat the person did not name, asks the model for a short title
+ * from the start of their first message (TITLE_MODE=model), or keeps the first words
+ * (TITLE_MODE=words: no extra call at all). Not charged to the person's quota; any failure
+ * keeps the first-words title.
  */
-export async function nameChat(userId: string, chatId: string, question: string, answer: string, fallback: string) {
-	if (config().demoModel) return; // the demo model cannot summarise; first words stay
+export async function nameChat(userId: string, chatId: string, question: string, fallback: string) {
+	const c = config();
+	if (c.demoModel || c.TITLE_MODE === 'words') return; // the demo model cannot summarise
 	try {
 		const res = await llm().chat.completions.create({
 			model: modelName(),
 			messages: [
 				{ role: 'system', content: TITLE_INSTRUCTION },
-				{ role: 'user', content: `${question.slice(0, 2000)}\n\n---\n\n${answer.slice(0, 2000)}` }
+				{ role: 'user', content: [...question].slice(0, TITLE_INPUT_CHARS).join('') }
 			],
-			max_tokens: 24,
+			max_tokens: TITLE_MAX_TOKENS,
 			temperature: 0.3
 		});
 		const title = (res.choices[0]?.message?.content ?? '')

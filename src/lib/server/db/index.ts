@@ -6,7 +6,7 @@ import * as schema from './schema';
 // The pool connects lazily, so importing this module (as the build's analysis does) opens nothing.
 export const pool = mysql.createPool({
 	uri: config().DATABASE_URL,
-	connectionLimit: 20,
+	connectionLimit: config().DB_POOL_SIZE,
 	charset: 'utf8mb4_unicode_ci',
 	timezone: 'Z',
 	dateStrings: false

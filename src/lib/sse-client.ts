@@ -1,11 +1,18 @@
-/** Reads an SSE response body and calls `onEvent` per complete event. Browser-side. */
+import { isStreamEventName, type StreamEvent } from './types/stream';
+
+/**
+ * Reads a reply stream (`text/event-stream`) and calls `onEvent` per complete event, typed
+ * by its name. Events this client does not know are skipped. Used by the page and the tests.
+ */
 export async function readEvents(
 	response: Response,
-	onEvent: (event: string, data: any) => void,
+	onEvent: (e: StreamEvent) => void,
 	signal?: AbortSignal
 ): Promise<void> {
-	const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-	const cancel = () => reader.cancel().catch(() => {});
+	if (!response.body) return;
+	const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+	// Cancelling an already finished reader rejects; there is nothing left to stop then.
+	const cancel = () => reader.cancel().catch(() => undefined);
 	signal?.addEventListener('abort', cancel);
 	let buffer = '';
 	try {
@@ -23,7 +30,8 @@ export async function readEvents(
 					if (line.startsWith('event:')) event = line.slice(6).trim();
 					else if (line.startsWith('data:')) data += line.slice(5).trim();
 				}
-				onEvent(event, data ? JSON.parse(data) : null);
+				// The server writes each payload with the type its event name promises.
+				if (isStreamEventName(event) && data) onEvent({ event, data: JSON.parse(data) } as StreamEvent);
 			}
 		}
 	} finally {

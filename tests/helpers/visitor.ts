@@ -1,4 +1,5 @@
 import { readEvents } from '../../src/lib/sse-client';
+import type { StreamEventName, StreamEvents } from '../../src/lib/types/stream';
 
 /** A cookie-keeping HTTP client: one visitor of the app. */
 export class Visitor {
@@ -80,24 +81,19 @@ export class Visitor {
 	}
 }
 
-export interface SseEvent {
-	event: string;
-	data: any;
-}
+type AnyPayload = StreamEvents['start'] & StreamEvents['delta'] & StreamEvents['done'] & StreamEvents['error'];
+
+/** An event as tests read it: the wire's event name, and whichever payload fields it carries. */
+export type SseEvent = { event: StreamEventName; data: Partial<AnyPayload> };
 
 /** Reads a whole SSE response into events, with the page's own parser. */
 export async function readSse(res: Response, onEvent?: (e: SseEvent) => void): Promise<SseEvent[]> {
 	const events: SseEvent[] = [];
-	await readEvents(res, (event, data) => {
-		const e = { event, data };
+	await readEvents(res, (e) => {
 		events.push(e);
 		onEvent?.(e);
 	});
 	return events;
 }
 
-export const textOf = (events: SseEvent[]) =>
-	events
-		.filter((e) => e.event === 'delta')
-		.map((e) => e.data.text)
-		.join('');
+export const textOf = (events: SseEvent[]) => events.map((e) => (e.event === 'delta' ? e.data.text : '')).join('');

@@ -24,7 +24,7 @@ describe('stopping a reply without JavaScript', () => {
 		const res = await v.send(chatId, { content: 'a long answer please' });
 		let messageId = '';
 		const events = readSse(res, (e) => {
-			if (e.event === 'start') messageId = e.data.assistantMessageId;
+			if (e.event === 'start') messageId = e.data.assistantMessageId ?? '';
 		});
 		await expect.poll(() => messageId).not.toBe('');
 		return { chatId, messageId, events };

@@ -83,10 +83,11 @@ describe('upstream faults while streaming', () => {
 		expect(rows[1].content).toBe(textOf(events));
 		expect(rows[1].content.length).toBeGreaterThan(0);
 
-		// Replaying it tells the same story; the chat is not left busy.
+		// Replaying it tells the same story, down to the error's message; the chat is not left busy.
 		const replay = await readSse(await v.fetch(`/api/chats/${chatId}/messages/${rows[1].id}/stream`));
 		expect(textOf(replay)).toBe(rows[1].content);
 		expectCleanError(replay[replay.length - 1], 'network');
+		expect(replay[replay.length - 1]).toEqual(events[events.length - 1]);
 		const next = await readSse(await v.send(chatId, { content: 'again' }));
 		expect(next[next.length - 1].event).toBe('done');
 	});

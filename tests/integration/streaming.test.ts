@@ -157,8 +157,8 @@ describe('streaming a reply', () => {
 		const { userMessageId, assistantMessageId } = events[0].data;
 		const done = events[events.length - 1].data;
 		expect(done.finishReason).toBe('stop');
-		expect(done.usage.completionTokens).toBe(20);
-		expect(done.usage.promptTokens).toBeGreaterThan(0);
+		expect(done.usage?.completionTokens).toBe(20);
+		expect(done.usage?.promptTokens).toBeGreaterThan(0);
 
 		const rows = await rowsOf(app, chatId);
 		expect(rows.map((r) => [String(r.id), r.role, r.status])).toEqual([
@@ -168,7 +168,7 @@ describe('streaming a reply', () => {
 		expect(rows[0].content).toBe('Write a tiny story about a lighthouse.');
 		expect(rows[1].content).toBe(textOf(events));
 		expect(rows[1].content.length).toBeGreaterThan(20);
-		expect(rows[1].prompt_tokens).toBe(done.usage.promptTokens);
+		expect(rows[1].prompt_tokens).toBe(done.usage?.promptTokens);
 		expect(rows[1].completion_tokens).toBe(20);
 
 		const after = await snapshot(app, mock, aliceId);

@@ -1,4 +1,5 @@
-import { addMessages, format, init, locale as current, unwrapFunctionStore } from 'svelte-i18n';
+import { derived } from 'svelte/store';
+import { _, addMessages, format, init, locale as current, unwrapFunctionStore } from 'svelte-i18n';
 import en from './en.json';
 import zh from './zh-CN.json';
 import type { Locale } from './locales';
@@ -22,6 +23,12 @@ const formatWith = unwrapFunctionStore(format);
 export function translate(l: Locale, id: string, values?: Record<string, string | number>) {
 	return formatWith(id, { locale: l, values });
 }
+
+/** `$errorText(code)`: the sentence for an error code; an unknown code reads as a generic upstream failure. */
+export const errorText = derived(
+	_,
+	(t) => (code: string | null | undefined) => (code ? t(`errors.${code}`, { default: t('errors.upstream_error') }) : '')
+);
 
 export { _, locale } from 'svelte-i18n';
 export type { Locale };

@@ -1,27 +1,12 @@
+import { translate } from '$lib/i18n';
+import type { ErrorCode } from '$lib/types/errors';
+import type { StreamEvents } from '$lib/types/stream';
+
 /**
  * Domain errors carry a stable code. They are mapped once each to tRPC codes, HTTP
  * statuses and the stream's `error` event; people see a translated sentence per code.
  */
-export type ErrorCode =
-	| 'bad_request'
-	| 'unauthorized'
-	| 'not_found'
-	| 'chat_busy'
-	| 'message_too_long'
-	| 'quota_exhausted'
-	| 'rate_limited'
-	| 'upstream_quota'
-	| 'upstream_auth'
-	| 'upstream_rate_limit'
-	| 'context_too_long'
-	| 'upstream_error'
-	| 'network'
-	| 'shutdown'
-	| 'interrupted'
-	| 'link_invalid'
-	| 'passkey_failed'
-	| 'import_invalid'
-	| 'import_too_large';
+export type { ErrorCode };
 
 export const httpStatus: Record<ErrorCode, number> = {
 	bad_request: 400,
@@ -56,3 +41,11 @@ export class DomainError extends Error {
 }
 
 export const notFound = (what = 'chat') => new DomainError('not_found', `No such ${what}`);
+
+/**
+ * The stream's `error` payload for a code. Live failures and replays of stored ones both
+ * build it here, so a reader sees the same code and message either way.
+ */
+export function streamError(code: ErrorCode): StreamEvents['error'] {
+	return { code, message: translate('en', `errors.${code}`) };
+}

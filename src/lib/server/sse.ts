@@ -1,9 +1,10 @@
 import { json } from '@sveltejs/kit';
+import type { StreamEventName, StreamEvents } from '$lib/types/stream';
 import { DomainError, httpStatus, type ErrorCode } from './errors';
 import type { GenerationEvent } from './chat/generation';
 
 /** SSE encoder: the last stage of the pipeline (SDK stream → generation → this). */
-export function encodeEvent(event: string, data: unknown) {
+export function encodeEvent<K extends StreamEventName>(event: K, data: StreamEvents[K]) {
 	return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
@@ -16,16 +17,17 @@ const COALESCE_MS = 30;
  * Streams a generation to one client. Closing the response only unsubscribes: the
  * generation goes on and is stored whatever the browser does.
  */
-export function sseResponse(source: Source, start?: unknown): Response {
+export function sseResponse(source: Source, start?: StreamEvents['start']): Response {
 	const encoder = new TextEncoder();
 	let unsubscribe = () => {};
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	const body = new ReadableStream<Uint8Array>({
 		start(controller) {
-			const send = (event: string, data: unknown) => {
+			const send = <K extends StreamEventName>(event: K, data: StreamEvents[K]) => {
 				try {
 					controller.enqueue(encoder.encode(encodeEvent(event, data)));
 				} catch {
+					// The client went away and the stream is closed: stop listening, the generation goes on.
 					unsubscribe();
 				}
 			};

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors';
+import type { StreamEvents, Usage } from '$lib/types/stream';
 
 /**
  * One reply in flight. The server owns it: it outlives the request that started it and fans
@@ -6,10 +6,10 @@ import type { ErrorCode } from '../errors';
  * a no-JS form action waiting for the end).
  */
 
-export type Usage = { promptTokens: number; completionTokens: number } | null;
-export type GenerationEnd =
-	{ type: 'done'; finishReason: string; usage: Usage } | { type: 'error'; code: ErrorCode; message: string };
-export type GenerationEvent = { type: 'delta'; text: string } | GenerationEnd;
+export type { Usage };
+/** The wire's `done` and `error` payloads, tagged. */
+export type GenerationEnd = ({ type: 'done' } & StreamEvents['done']) | ({ type: 'error' } & StreamEvents['error']);
+export type GenerationEvent = ({ type: 'delta' } & StreamEvents['delta']) | GenerationEnd;
 
 /** What a reader follows: text so far, how it ended (once it has), and live events. */
 export interface ReplySource {

@@ -1,5 +1,4 @@
-import { translate } from '$lib/i18n';
-import type { ErrorCode } from '../errors';
+import { streamError } from '../errors';
 import { llm } from '../llm/client';
 import { classifyUpstreamError } from '../llm/upstream-errors';
 import type { Generation, Usage } from './generation';
@@ -37,13 +36,11 @@ export async function runGeneration(g: Generation, request: UpstreamRequest, onE
 		await onEnded();
 		g.emit(
 			ending.errorCode
-				? { type: 'error', code: ending.errorCode, message: errorMessage(ending.errorCode) }
+				? { type: 'error', ...streamError(ending.errorCode) }
 				: { type: 'done', finishReason, usage: ending.usage }
 		);
 	}
 }
-
-const errorMessage = (code: ErrorCode) => translate('en', `errors.${code}`);
 
 /** Reads the SDK stream into the generation; throws on any failure, stop included. */
 async function consume(g: Generation, request: UpstreamRequest) {

@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import type { MySqlTransaction } from 'drizzle-orm/mysql-core';
 import { customAlphabet } from 'nanoid';
 import type { Db } from '..';
 import type { Locale } from '$lib/i18n/locales';
@@ -8,7 +7,8 @@ import { PROMPTS, SAMPLE_CHATS } from './data';
 
 export const newChatId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
-type Tx = Db | MySqlTransaction<any, any, any, any>;
+/** The pool or a transaction opened on it: seeding runs in either. */
+type Tx = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Upserts the prompt library by (slug, locale): a restart updates texts, never duplicates. */
 export async function seedPrompts(db: Db) {

@@ -1,6 +1,8 @@
 import { replayTarget } from '$lib/server/chat/follow';
 import { parseIds } from '$lib/server/api-input';
 import { errorResponse, jsonError, sseResponse } from '$lib/server/sse';
+import { streamError } from '$lib/server/errors';
+import { isErrorCode } from '$lib/types/errors';
 import type { RequestHandler } from './$types';
 
 /** Replays a reply from its first word and follows it live until it ends. */
@@ -19,11 +21,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 						? null
 						: { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens };
 				if (m.status === 'error')
-					listener({
-						type: 'error',
-						code: (m.errorCode ?? 'upstream_error') as never,
-						message: m.errorCode ?? 'error'
-					});
+					listener({ type: 'error', ...streamError(isErrorCode(m.errorCode) ? m.errorCode : 'upstream_error') });
 				else listener({ type: 'done', finishReason: m.status === 'stopped' ? 'stopped' : 'stop', usage });
 				return () => {};
 			}

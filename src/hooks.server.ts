@@ -16,6 +16,7 @@ import { createContext } from '$lib/server/trpc/context';
 import { appRouter } from '$lib/server/trpc/router';
 import { isLocale, pickLocale } from '$lib/i18n/locales';
 import { translate } from '$lib/i18n';
+import { warmTokenizer } from '$lib/server/llm/tokens';
 
 export const init: ServerInit = async () => {
 	startMetrics();
@@ -24,6 +25,7 @@ export const init: ServerInit = async () => {
 	await seedPrompts(db);
 	await sweepUnclaimedUsers();
 	await markInterrupted();
+	warmTokenizer();
 	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
 	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
 	// open reply stream keeps one open: stop the replies on the signal itself so streams end.

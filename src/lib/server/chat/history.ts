@@ -22,10 +22,11 @@ export function alternate(history: Message[]): Turn[] {
 	for (const m of history) {
 		if (!m.content) continue;
 		const last = turns.at(-1);
+		// A joined turn costs both messages' counts: two overheads leave room for the separator.
 		if (last && last.role === m.role) {
 			last.content += '\n\n' + m.content;
-			last.key += `+${m.id}`;
-		} else turns.push({ role: m.role, content: m.content, key: `m${m.id}` });
+			last.tokens = last.tokens != null && m.tokens != null ? last.tokens + m.tokens : null;
+		} else turns.push({ role: m.role, content: m.content, tokens: m.tokens });
 	}
 	return turns;
 }
@@ -35,9 +36,10 @@ export function upstreamRequest(
 	row: Chat,
 	history: Message[],
 	contextTokens: number,
-	replyBudget: number
+	replyBudget: number,
+	systemTokens?: number
 ): UpstreamRequest {
-	const { messages } = fitToWindow(row.systemPrompt, alternate(history), contextTokens, replyBudget);
+	const { messages } = fitToWindow(row.systemPrompt, alternate(history), contextTokens, replyBudget, systemTokens);
 	return {
 		model: modelName(row.settings.model),
 		messages,

@@ -87,8 +87,11 @@ export async function findMessage(userId: string, chatId: string, messageId: num
 	return row as Message | undefined;
 }
 
-export async function insertUserMessage(conn: Conn, userId: string, chatId: string, content: string) {
-	const [res] = await conn.insert(message).values({ chatId, userId, role: 'user', content, status: 'complete' });
+/** `tokens` is the message's count (see `messageTokens`), taken once and kept with the row. */
+export async function insertUserMessage(conn: Conn, userId: string, chatId: string, content: string, tokens: number) {
+	const [res] = await conn
+		.insert(message)
+		.values({ chatId, userId, role: 'user', content, status: 'complete', tokens });
 	return res.insertId;
 }
 
@@ -118,6 +121,8 @@ export interface ReplyOutcome {
 	errorCode: ErrorCode | null;
 	promptTokens: number | null;
 	completionTokens: number | null;
+	/** The whole text's count for later windows (see `messageTokens`). */
+	tokens: number;
 }
 
 /** The last write of a reply: its whole text (whatever earlier writes stored) and how it ended. */

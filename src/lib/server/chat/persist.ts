@@ -4,6 +4,7 @@ import { appendReplyText, finishReply } from './messages';
 import { touchChat } from './chats';
 import { db } from '../db';
 import type { MessageStatus } from '../db/schema';
+import { messageTokens } from '../llm/tokens';
 
 /** A live reply is stored at least this often. */
 const FLUSH_MS = 1000;
@@ -46,6 +47,7 @@ export async function storeEnding(g: Generation, end: Ending) {
 		content: g.text,
 		status: end.status,
 		errorCode: end.errorCode,
+		tokens: messageTokens(g.text),
 		promptTokens: end.usage?.promptTokens ?? null,
 		completionTokens: end.usage?.completionTokens ?? null
 	});

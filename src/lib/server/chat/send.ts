@@ -4,6 +4,7 @@ import { db, type Db } from '../db';
 import { user, type Message } from '../db/schema';
 import { DomainError } from '../errors';
 import { fitsAlone } from '../llm/context-window';
+import { messageTokens } from '../llm/tokens';
 import { observeGeneration, quotaRefusals } from '../ops/metrics';
 import { findChat, touchChat } from './chats';
 import { Generation } from './generation';
@@ -37,7 +38,10 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		// Independent reads on two connections: one wait instead of two.
 		const [row, history] = await Promise.all([findChat(userId, chatId), recentMessages(userId, chatId)]);
 		const replyBudget = Math.min(row.settings.max_tokens ?? c.MAX_REPLY_TOKENS, c.MAX_REPLY_TOKENS);
-		if (content !== null && !fitsAlone(row.systemPrompt, content, c.MODEL_CONTEXT_TOKENS, replyBudget)) {
+		// Each text is counted once: the question here (then stored with its row), the system prompt here.
+		const systemTokens = row.systemPrompt ? messageTokens(row.systemPrompt) : 0;
+		const contentTokens = content !== null ? messageTokens(content) : 0;
+		if (content !== null && !fitsAlone(systemTokens, contentTokens, c.MODEL_CONTEXT_TOKENS, replyBudget)) {
 			throw new DomainError('message_too_long', 'Message does not fit the model context window');
 		}
 		if (history.some((m) => m.status === 'streaming')) throw busy();
@@ -56,7 +60,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
 			const [, userMessageId, assistantMessageId] = await Promise.all([
 				takeQuota(tx, userId),
-				content !== null ? insertUserMessage(tx, userId, chatId, content) : null,
+				content !== null ? insertUserMessage(tx, userId, chatId, content, contentTokens) : null,
 				insertReplyPlaceholder(tx, userId, chatId),
 				replace ? deleteMessage(tx, userId, replace.id) : null,
 				touchChat(tx, userId, chatId, autoTitle)
@@ -64,10 +68,18 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			return { userMessageId, assistantMessageId };
 		});
 		if (userMessageId !== null) {
-			history.push({ id: userMessageId, chatId, userId, role: 'user', content, status: 'complete' } as Message);
+			history.push({
+				id: userMessageId,
+				chatId,
+				userId,
+				role: 'user',
+				content,
+				status: 'complete',
+				tokens: contentTokens
+			} as Message);
 		}
 
-		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget);
+		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget, systemTokens);
 		const generation = new Generation(assistantMessageId, chatId, userId);
 		registry().add(generation);
 		observeGeneration(generation);

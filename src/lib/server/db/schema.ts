@@ -179,6 +179,9 @@ export const message = mysqlTable(
 		errorCode: varchar('error_code', { length: 64 }),
 		promptTokens: int('prompt_tokens'),
 		completionTokens: int('completion_tokens'),
+		// Tokens the content takes in a request (o200k count plus per-message overhead), counted
+		// once when the row is written or finalised; null for rows not counted yet.
+		tokens: int('tokens'),
 		createdAt: now('created_at')
 	},
 	(t) => [index('message_chat_order_idx').on(t.chatId, t.id), index('message_user_idx').on(t.userId)]

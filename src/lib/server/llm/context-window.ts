@@ -1,10 +1,18 @@
-import { messageTokens } from './tokens';
+import { messageTokens, PER_MESSAGE_OVERHEAD } from './tokens';
 
 export interface Turn {
 	role: 'system' | 'user' | 'assistant';
 	content: string;
-	/** Stable key for the token-count cache. */
-	key?: string;
+	/** Tokens this turn takes, counted once when its message was stored (see `messageTokens`). */
+	tokens?: number | null;
+}
+
+/**
+ * What a turn costs in the window: its stored count, or for a row never counted its UTF-8
+ * byte length, a cheap bound no tokenizer exceeds (every token holds at least one byte).
+ */
+export function turnTokens(turn: Turn): number {
+	return turn.tokens ?? Buffer.byteLength(turn.content, 'utf8') + PER_MESSAGE_OVERHEAD;
 }
 
 /**
@@ -12,19 +20,25 @@ export interface Turn {
  * `contextTokens - replyTokens`. Oldest turns go first; the newest (the question) always stays,
  * so callers must reject a question that alone does not fit (see `fitsAlone`).
  */
-export function fitToWindow(system: string, history: Turn[], contextTokens: number, replyTokens: number) {
+export function fitToWindow(
+	system: string,
+	history: Turn[],
+	contextTokens: number,
+	replyTokens: number,
+	systemTokens = system ? messageTokens(system) : 0
+) {
 	const budget = contextTokens - replyTokens;
-	let used = system ? messageTokens(system) : 0;
+	let used = systemTokens;
 	const kept: Turn[] = [];
 	for (let i = history.length - 1; i >= 0; i--) {
-		const cost = messageTokens(history[i].content, history[i].key);
+		const cost = turnTokens(history[i]);
 		if (used + cost > budget && kept.length > 0) break;
 		used += cost;
 		kept.push(history[i]);
 	}
 	kept.reverse();
 	// A reply-less window must start with a user turn for strict upstreams.
-	while (kept.length > 1 && kept[0].role !== 'user') kept.shift();
+	while (kept.length > 1 && kept[0].role !== 'user') used -= turnTokens(kept.shift()!);
 	const messages: Turn[] = system ? [{ role: 'system', content: system }, ...kept] : kept;
 	return {
 		messages: messages.map(({ role, content }) => ({ role, content })),
@@ -33,7 +47,7 @@ export function fitToWindow(system: string, history: Turn[], contextTokens: numb
 	};
 }
 
-export function fitsAlone(system: string, question: string, contextTokens: number, replyTokens: number) {
-	const systemTokens = system ? messageTokens(system) : 0;
-	return systemTokens + messageTokens(question) <= contextTokens - replyTokens;
+/** Whether a question of `questionTokens` (see `messageTokens`) fits beside the system prompt. */
+export function fitsAlone(systemTokens: number, questionTokens: number, contextTokens: number, replyTokens: number) {
+	return systemTokens + questionTokens <= contextTokens - replyTokens;
 }

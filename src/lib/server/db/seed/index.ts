@@ -3,6 +3,7 @@ import { customAlphabet } from 'nanoid';
 import type { Db } from '..';
 import type { Locale } from '$lib/i18n/locales';
 import { chat, message, prompt } from '../schema';
+import { messageTokens } from '../../llm/tokens';
 import { PROMPTS, SAMPLE_CHATS } from './data';
 
 export const newChatId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
@@ -68,6 +69,7 @@ export async function giveSampleChats(tx: Tx, userId: string, locale: Locale) {
 				role: m.role,
 				content: m.content,
 				status: 'complete' as const,
+				tokens: messageTokens(m.content),
 				createdAt: at
 			}))
 		);

@@ -51,28 +51,33 @@ describe('bounded work per message', () => {
 	});
 
 	for (const [name, make] of Object.entries(pathological)) {
-		it(`keeps another visitor's page under 200 ms while 32,000 chars of ${name} are sent`, async () => {
-			const created = await sender.mutate('chats.create', {});
-			const chatId = created.body.result.data.id as string;
-			const content = make(32_000);
-			const sending = sender.send(chatId, { content }).then(async (res) => {
-				expect(res.status).toBe(200);
-				const events = await readSse(res);
-				expect(events.at(-1)?.event).toBe('done');
-			});
-			const { slowest } = await slowestPageLoadDuring(other, sending);
-			expect(slowest).toBeLessThan(200);
-			// The count was taken once and stored with the row; it never undercounts the text.
-			const [row] = await app.db.query<{ tokens: number; content: string }>(
-				"SELECT tokens, content FROM message WHERE chat_id = ? AND role = 'user'",
-				[chatId]
-			);
-			expect(row.content === content, 'stored text differs').toBe(true);
-			expect(row.tokens).toBeGreaterThan(0);
-		}, 60_000);
+		// Timing on a shared machine: a real stall fails every try, a neighbour's burst does not.
+		it(
+			`keeps another visitor's page under 200 ms while 32,000 chars of ${name} are sent`,
+			{ retry: 2, timeout: 60_000 },
+			async () => {
+				const created = await sender.mutate('chats.create', {});
+				const chatId = created.body.result.data.id as string;
+				const content = make(32_000);
+				const sending = sender.send(chatId, { content }).then(async (res) => {
+					expect(res.status).toBe(200);
+					const events = await readSse(res);
+					expect(events.at(-1)?.event).toBe('done');
+				});
+				const { slowest } = await slowestPageLoadDuring(other, sending);
+				expect(slowest).toBeLessThan(200);
+				// The count was taken once and stored with the row; it never undercounts the text.
+				const [row] = await app.db.query<{ tokens: number; content: string }>(
+					"SELECT tokens, content FROM message WHERE chat_id = ? AND role = 'user'",
+					[chatId]
+				);
+				expect(row.content === content, 'stored text differs').toBe(true);
+				expect(row.tokens).toBeGreaterThan(0);
+			}
+		);
 	}
 
-	it('keeps the next send fast when the history holds a 1 MB reply', async () => {
+	it('keeps the next send fast when the history holds a 1 MB reply', { retry: 2, timeout: 60_000 }, async () => {
 		const created = await sender.mutate('chats.create', {});
 		const chatId = created.body.result.data.id as string;
 		const first = await sender.send(chatId, { content: 'tell me everything' });
@@ -91,5 +96,5 @@ describe('bounded work per message', () => {
 		// The megabyte reply did not fit beside the default window's budget and was left out.
 		const request = mock.handler.requests.filter((r) => r.body.stream === true).at(-1)!;
 		expect(JSON.stringify(request.body.messages).length).toBeLessThan(100_000);
-	}, 60_000);
+	});
 });

@@ -35,7 +35,8 @@ describe('countTokens', () => {
 		}
 	});
 
-	it('counts any 32,000-character message without holding the event loop', async () => {
+	// Timing on a shared machine: a real stall fails every try, a neighbour's burst does not.
+	it('counts any 32,000-character message without holding the event loop', { retry: 2 }, async () => {
 		warmTokenizer();
 		const inputs = [
 			...Object.values(pathological).map((make) => make(32_000)),

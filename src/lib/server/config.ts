@@ -31,6 +31,10 @@ const schema = z.object({
 	LINK_CODES_PER_ACCOUNT: int(5),
 	/** Code or link attempts per client address (and per visiting account) per 15 minutes. */
 	LINK_ATTEMPTS_PER_ADDRESS: int(10),
+	/** Largest accepted import file, in bytes. */
+	IMPORT_MAX_BYTES: int(10 * 1024 * 1024),
+	/** adapter-node's own cap on every request body; read here only to know the real import limit. */
+	BODY_SIZE_LIMIT: z.string().default('512K'),
 	ORIGIN: z.string().url().optional(),
 	/** Unset: one process keeps replies in flight, locks and limits in memory. */
 	REDIS_URL: z.string().url().optional(),
@@ -44,7 +48,16 @@ const schema = z.object({
 	METRICS_TOKEN: z.string().min(16).optional()
 });
 
-export type Config = z.infer<typeof schema> & { demoModel: boolean };
+export type Config = z.infer<typeof schema> & { demoModel: boolean; importLimitBytes: number };
+
+/** adapter-node's reading of BODY_SIZE_LIMIT: bytes, with an optional K, M or G (×1024). */
+function parseBytes(value: string) {
+	if (value === 'Infinity') return Infinity;
+	const m = /^(\d+)([KMG]?)$/i.exec(value.trim());
+	if (!m) return NaN;
+	const scale = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase() as '' | 'K' | 'M' | 'G'];
+	return Number(m[1]) * scale;
+}
 
 let cached: Config | undefined;
 
@@ -64,6 +77,13 @@ export function config(): Config {
 	if (c.WORKERS > 1 && !c.REDIS_URL) {
 		throw new Error('OreAI: WORKERS > 1 needs REDIS_URL (processes share replies, locks and limits through Redis)');
 	}
-	cached = { ...c, demoModel: !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL };
+	const bodyLimit = parseBytes(c.BODY_SIZE_LIMIT);
+	if (Number.isNaN(bodyLimit)) throw new Error('OreAI: BODY_SIZE_LIMIT must be bytes, optionally with K, M or G');
+	cached = {
+		...c,
+		demoModel: !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL,
+		// A form upload also carries its field names and boundaries: leave it 16 KiB of room.
+		importLimitBytes: Math.min(c.IMPORT_MAX_BYTES, bodyLimit - 16 * 1024)
+	};
 	return cached;
 }

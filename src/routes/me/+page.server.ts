@@ -26,6 +26,7 @@ export const load: PageServerLoad = async (event) => {
 		signedOut: flash === 'signedOut',
 		revoked: flash === 'revoked',
 		shares,
+		importLimitBytes: config().importLimitBytes,
 		devices: devices.map((d) => ({ ...d, name: deviceName(d.userAgent) }))
 	};
 };
@@ -99,5 +100,26 @@ export const actions: Actions = {
 			redirect(303, '/me');
 		}
 		return result;
+	},
+	/** Multipart upload of an export file; the page shows what came in and what was skipped. */
+	import: async (event) => {
+		let form: FormData;
+		try {
+			form = await event.request.formData();
+		} catch {
+			// adapter-node stops reading past BODY_SIZE_LIMIT; a cut-off upload is a file too large.
+			return fail(413, { action: 'import', code: 'import_too_large' as const });
+		}
+		const file = form.get('file');
+		if (!(file instanceof File) || file.size === 0)
+			return fail(400, { action: 'import', code: 'bad_request' as const });
+		if (file.size > config().importLimitBytes)
+			return fail(413, { action: 'import', code: 'import_too_large' as const });
+		const text = await file.text();
+		const api = await caller(event);
+		return actionResult('import', async () => ({
+			action: 'import' as const,
+			report: await api.chats.import({ text })
+		}));
 	}
 };

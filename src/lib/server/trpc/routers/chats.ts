@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chatIdParam, listCursorParam } from '../../api-input';
 import * as chats from '../../chat/chats';
+import { importChats } from '../../chat/import';
 import { router, userProcedure } from '../init';
 
 export const chatsRouter = router({
@@ -45,5 +46,9 @@ export const chatsRouter = router({
 		.input(z.object({ id: chatIdParam }))
 		.mutation(({ ctx, input }) => chats.clearChat(ctx.user.id, input.id)),
 	deleteAll: userProcedure.mutation(({ ctx }) => chats.deleteAllChats(ctx.user.id)),
-	export: userProcedure.query(({ ctx }) => chats.exportChats(ctx.user.id))
+	export: userProcedure.query(({ ctx }) => chats.exportChats(ctx.user.id)),
+	/** A ChatGPT `conversations.json` or an OreAI export, as text; all or nothing. */
+	import: userProcedure
+		.input(z.object({ text: z.string() }))
+		.mutation(({ ctx, input }) => importChats(ctx.user.id, input.text))
 });

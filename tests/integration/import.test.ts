@@ -6,7 +6,7 @@ import { Visitor } from '../helpers/visitor';
 const fixture = readFileSync(new URL('../fixtures/chatgpt-conversations.json', import.meta.url), 'utf8');
 
 /** A browser's multipart form POST of one file, as it is sent without JavaScript. */
-function upload(v: Visitor, content: string | Uint8Array, name = 'conversations.json') {
+function upload(v: Visitor, content: string | Uint8Array<ArrayBuffer>, name = 'conversations.json') {
 	const form = new FormData();
 	form.append('file', new Blob([content], { type: 'application/json' }), name);
 	return v.fetch('/me?/import', { method: 'POST', body: form, headers: { accept: 'text/html' } });

@@ -541,7 +541,10 @@ async function startApp(dbUrl, mockUrl) {
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	// BENCH_APP_LOG=<file>: everything the app prints, for a closer look at one run.
+	const logFile = process.env.BENCH_APP_LOG ? fs.createWriteStream(process.env.BENCH_APP_LOG) : null;
 	const keep = (d) => {
+		logFile?.write(d);
 		output += d;
 		if (output.length > 200_000) output = output.slice(-100_000);
 	};

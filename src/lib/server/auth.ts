@@ -66,16 +66,25 @@ export async function readSession(event: RequestEvent): Promise<{ user: User | n
 		return { user: null, session: null };
 	}
 	if (session.fresh) setSessionCookie(event, session);
-	const seen = user.lastSeenAt?.getTime() ?? 0;
-	if (Date.now() - seen > 60_000) {
-		await db.update(userTable).set({ lastSeenAt: new Date() }).where(eq(userTable.id, user.id));
+	// Noting the visit (at most once a minute) runs beside the request instead of before it: on
+	// a busy server every awaited write costs the request a turn of the event loop. A first
+	// return is awaited, though: it claims the user, who would otherwise be swept as unclaimed.
+	const now = new Date();
+	const notes: Promise<unknown>[] = [];
+	if (now.getTime() - (user.lastSeenAt?.getTime() ?? 0) > 60_000) {
+		notes.push(db.update(userTable).set({ lastSeenAt: now }).where(eq(userTable.id, user.id)));
 	}
-	if (Date.now() - (session.lastSeenAt?.getTime() ?? 0) > 60_000) {
-		await db
-			.update(sessionTable)
-			.set({ lastSeenAt: new Date() })
-			.where(and(eq(sessionTable.id, session.id), eq(sessionTable.userId, user.id)));
+	if (now.getTime() - (session.lastSeenAt?.getTime() ?? 0) > 60_000) {
+		notes.push(
+			db
+				.update(sessionTable)
+				.set({ lastSeenAt: now })
+				.where(and(eq(sessionTable.id, session.id), eq(sessionTable.userId, user.id)))
+		);
 	}
+	const noted = Promise.all(notes);
+	if (!user.lastSeenAt) await noted;
+	else noted.catch((e) => console.error('OreAI: could not note a visit', e));
 	return { user, session };
 }
 

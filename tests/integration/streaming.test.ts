@@ -75,6 +75,7 @@ interface Row {
 	error_code: string | null;
 	prompt_tokens: number | null;
 	completion_tokens: number | null;
+	active: number;
 }
 
 const rowsOf = (app: RunningApp, chatId: string) =>
@@ -344,7 +345,7 @@ describe('streaming a reply', () => {
 		});
 	});
 
-	it('regenerate replaces the last reply and sends history ending with the last user message', async () => {
+	it('regenerate shows a new last reply, keeps the old one as an earlier version, and sends history ending with the last user message', async () => {
 		const chatId = await newChat(alice);
 		await readSse(await alice.send(chatId, { content: 'first question' }));
 		const second = await readSse(await alice.send(chatId, { content: 'second question' }));
@@ -360,20 +361,21 @@ describe('streaming a reply', () => {
 		expect(newReplyId).not.toBe(oldReplyId);
 		expect(events[events.length - 1].event).toBe('done');
 
-		const rows = await rowsOf(app, chatId);
+		const rows = (await rowsOf(app, chatId)).filter((r) => r.active);
 		expect(rows.map((r) => String(r.id))).toEqual([
 			String(rowsBefore[0].id),
 			String(rowsBefore[1].id),
 			String(rowsBefore[2].id),
 			newReplyId
 		]);
-		expect(rows.some((r) => String(r.id) === oldReplyId)).toBe(false);
+		const old = (await rowsOf(app, chatId)).find((r) => String(r.id) === oldReplyId)!;
+		expect(old).toMatchObject({ active: 0, content: rowsBefore[3].content });
 		expect(rows[3]).toMatchObject({ role: 'assistant', status: 'complete', content: textOf(events) });
 		expect(rows[3].completion_tokens).toBe(20);
 
 		const after = await snapshot(app, mock, aliceId);
 		expect(after.quotaUsed).toBe(before.quotaUsed + 1);
-		expect(after.messages).toBe(before.messages); // one replaced by one
+		expect(after.messages).toBe(before.messages + 1); // the earlier reply is kept
 		const sent = lastRequest(mock).body.messages;
 		expect(sent).toEqual([
 			{ role: 'user', content: 'first question' },

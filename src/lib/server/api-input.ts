@@ -6,9 +6,18 @@ export const chatIdParam = z.string().regex(/^[0-9a-z]{1,24}$/, 'Invalid chat id
 export const listCursorParam = z.string().regex(/^\d{1,15}_[0-9a-z]{1,24}$/, 'Invalid cursor');
 export const messageIdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** A message id in a JSON body: a number, or the string the stream's `start` event carries. */
+export const messageIdValue = z.union([
+	z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+	z
+		.string()
+		.regex(/^[1-9]\d{0,14}$/)
+		.transform(Number)
+]);
+
 export const sendBody = z.union([
-	z.object({ content: z.string().max(10_000_000) }).strict(),
-	z.object({ regenerate: z.literal(true) }).strict()
+	z.object({ content: z.string().max(10_000_000), editOf: messageIdValue.optional() }).strict(),
+	z.object({ regenerate: z.literal(true), messageId: messageIdValue.optional() }).strict()
 ]);
 
 /** Route params that are not ids cannot name a chat of this user: same answer as missing. */

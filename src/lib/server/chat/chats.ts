@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, like, lt, or, sql, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or, sql } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { chat, message, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
@@ -10,9 +10,11 @@ import {
 	deleteChatMessages,
 	exportMessages,
 	hasStreamingReply,
+	chatsWithMessages,
 	lastMessageIds,
 	pageMessages
 } from './messages';
+import { versionsOf } from './versions';
 
 /** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
 
@@ -82,7 +84,7 @@ export async function getChat(userId: string, chatId: string, opts: { before?: n
 	if (row.promptSlug && page.messages.length === 0 && !opts.before) {
 		opening = await openingFor(row.promptSlug, row.systemPrompt);
 	}
-	return { chat: row, ...page, opening };
+	return { chat: row, ...page, versions: await versionsOf(userId, chatId, page.messages), opening };
 }
 
 async function openingFor(slug: string, systemPrompt: string) {
@@ -96,8 +98,12 @@ async function openingFor(slug: string, systemPrompt: string) {
 
 export async function createChat(
 	userId: string,
-	input: { promptSlug?: string | null; locale: Locale; title?: string }
+	input: { promptSlug?: string | null; locale: Locale; title?: string; reuseEmpty?: boolean }
 ) {
+	if (input.reuseEmpty && !input.title?.trim()) {
+		const reused = await emptyChatFrom(userId, input.promptSlug ?? null);
+		if (reused) return reused;
+	}
 	const id = newChatId();
 	let values: typeof chat.$inferInsert = {
 		id,
@@ -120,6 +126,31 @@ export async function createChat(
 	}
 	await db.insert(chat).values(values);
 	return findChat(userId, id);
+}
+
+/**
+ * The person's untouched chat from this prompt (or blank), if one is lying around: tapping
+ * "New chat" again and again opens it instead of piling up empty chats. It moves to the top.
+ */
+async function emptyChatFrom(userId: string, promptSlug: string | null) {
+	const [row] = await db
+		.select()
+		.from(chat)
+		.leftJoin(prompt, and(eq(prompt.slug, chat.promptSlug), eq(prompt.title, chat.title)))
+		.where(
+			and(
+				eq(chat.userId, userId),
+				promptSlug
+					? and(eq(chat.promptSlug, promptSlug), isNotNull(prompt.id))
+					: and(isNull(chat.promptSlug), eq(chat.title, '')),
+				notExists(chatsWithMessages(userId, chat.id))
+			)
+		)
+		.orderBy(desc(chat.updatedAt))
+		.limit(1);
+	if (!row) return null;
+	await touchChat(db, userId, row.chat.id);
+	return findChat(userId, row.chat.id);
 }
 
 export async function renameChat(userId: string, chatId: string, title: string) {

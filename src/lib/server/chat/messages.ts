@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, like, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, like, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { message, type Message, type MessageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
@@ -11,7 +11,14 @@ import type { ErrorCode } from '../errors';
 export const PAGE_SIZE = 50;
 
 /** A plain connection or a transaction: inserts that must commit with the quota unit. */
-type Conn = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
+type Conn = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+/** Where a new message hangs in the chat's tree (see the `message` table). */
+export interface Placement {
+	parentId: number | null;
+	/** The first version of the turn this message is another version of. */
+	versionOf?: number | null;
+}
 
 export interface MessagePage {
 	messages: Message[];
@@ -30,7 +37,12 @@ export async function pageMessages(
 		.select()
 		.from(message)
 		.where(
-			and(eq(message.chatId, chatId), eq(message.userId, userId), opts.before ? lt(message.id, opts.before) : undefined)
+			and(
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				eq(message.active, true),
+				opts.before ? lt(message.id, opts.before) : undefined
+			)
 		)
 		.orderBy(desc(message.id))
 		.limit(limit + 1);
@@ -39,14 +51,24 @@ export async function pageMessages(
 	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
 }
 
-/** The newest `limit` messages, oldest first: the context window never needs more. */
-export async function recentMessages(userId: string, chatId: string, limit = 600) {
+/**
+ * The newest `limit` messages of the branch on show (before message `before`, when a turn is
+ * being redone), oldest first: the context window never needs more.
+ */
+export async function recentMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
 	const rows = await db
 		.select()
 		.from(message)
-		.where(and(eq(message.chatId, chatId), eq(message.userId, userId)))
+		.where(
+			and(
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				eq(message.active, true),
+				opts.before ? lt(message.id, opts.before) : undefined
+			)
+		)
 		.orderBy(desc(message.id))
-		.limit(limit);
+		.limit(opts.limit ?? 600);
 	return rows.reverse();
 }
 
@@ -88,23 +110,94 @@ export async function findMessage(userId: string, chatId: string, messageId: num
 }
 
 /** `tokens` is the message's count (see `messageTokens`), taken once and kept with the row. */
-export async function insertUserMessage(conn: Conn, userId: string, chatId: string, content: string, tokens: number) {
+export async function insertUserMessage(
+	conn: Conn,
+	userId: string,
+	chatId: string,
+	content: string,
+	tokens: number,
+	at: Placement
+) {
 	const [res] = await conn
 		.insert(message)
-		.values({ chatId, userId, role: 'user', content, status: 'complete', tokens });
+		.values({ chatId, userId, role: 'user', content, status: 'complete', tokens, ...at });
 	return res.insertId;
 }
 
 /** The empty reply row a generation fills in. */
-export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string) {
+export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string, at: Placement) {
 	const [res] = await conn
 		.insert(message)
-		.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming' });
+		.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', ...at });
 	return res.insertId;
 }
 
-export async function deleteMessage(conn: Conn, userId: string, messageId: number) {
-	await conn.delete(message).where(and(eq(message.id, messageId), eq(message.userId, userId)));
+/**
+ * Takes message `fromId` and everything after it off the branch on show; the rows stay,
+ * reachable as other versions. Every shown message after `fromId` is newer than it.
+ */
+export async function hideFrom(conn: Conn, userId: string, chatId: string, fromId: number) {
+	await conn
+		.update(message)
+		.set({ active: false })
+		.where(
+			and(eq(message.chatId, chatId), eq(message.userId, userId), eq(message.active, true), gte(message.id, fromId))
+		);
+}
+
+export async function showMessages(conn: Conn, userId: string, chatId: string, ids: number[]) {
+	if (!ids.length) return;
+	await conn
+		.update(message)
+		.set({ active: true })
+		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), inArray(message.id, ids)));
+}
+
+export async function deleteMessages(conn: Conn, userId: string, chatId: string, ids: number[]) {
+	if (!ids.length) return;
+	await conn
+		.delete(message)
+		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), inArray(message.id, ids)));
+}
+
+export interface TreeNode {
+	id: number;
+	parentId: number | null;
+	versionOf: number | null;
+	active: boolean;
+	role: Message['role'];
+}
+
+/** The shape of the chat's tree from message `fromId` on (ids and links only, no text). */
+export async function treeFrom(conn: Conn, userId: string, chatId: string, fromId: number): Promise<TreeNode[]> {
+	return conn
+		.select({
+			id: message.id,
+			parentId: message.parentId,
+			versionOf: message.versionOf,
+			active: message.active,
+			role: message.role
+		})
+		.from(message)
+		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), gte(message.id, fromId)))
+		.orderBy(asc(message.id));
+}
+
+/** Every version of the turns of `shown`: the messages themselves and their siblings. */
+export async function versionSiblings(userId: string, chatId: string, shown: Pick<Message, 'id' | 'versionOf'>[]) {
+	if (!shown.length) return [];
+	const groups = [...new Set(shown.map((m) => m.versionOf ?? m.id))];
+	return db
+		.select({ id: message.id, versionOf: message.versionOf })
+		.from(message)
+		.where(
+			and(
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				sql`(${inArray(message.id, groups)} OR ${inArray(message.versionOf, groups)})`
+			)
+		)
+		.orderBy(asc(message.id));
 }
 
 /** Appends only what arrived since the last write: a long reply never rewrites its text. */
@@ -153,12 +246,12 @@ export async function exportMessages(userId: string) {
 		.orderBy(asc(message.id));
 }
 
-/** Per chat of the user, the id of its newest message (a subquery for the chat list). */
+/** Per chat of the user, the id of its newest shown message (a subquery for the chat list). */
 export function lastMessageIds(userId: string) {
 	return db
 		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
 		.from(message)
-		.where(eq(message.userId, userId))
+		.where(and(eq(message.userId, userId), eq(message.active, true)))
 		.groupBy(message.chatId)
 		.as('last');
 }
@@ -169,4 +262,12 @@ export function chatsMentioning(userId: string, pattern: string) {
 		.select({ id: message.chatId })
 		.from(message)
 		.where(and(eq(message.userId, userId), like(message.content, pattern)));
+}
+
+/** Any message of the chat (a correlated subquery: `NOT EXISTS` finds empty chats). */
+export function chatsWithMessages(userId: string, chatId: SQLWrapper) {
+	return db
+		.select({ one: sql`1` })
+		.from(message)
+		.where(and(eq(message.userId, userId), sql`${message.chatId} = ${chatId}`));
 }

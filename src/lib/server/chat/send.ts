@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { db, type Db } from '../db';
 import { user, type Message } from '../db/schema';
-import { DomainError } from '../errors';
+import { DomainError, notFound } from '../errors';
 import { fitsAlone } from '../llm/context-window';
 import { messageTokens } from '../llm/tokens';
 import { observeGeneration, quotaRefusals } from '../ops/metrics';
@@ -10,12 +10,23 @@ import { findChat, touchChat } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
 import { isShuttingDown } from './lifecycle';
-import { deleteMessage, insertReplyPlaceholder, insertUserMessage, recentMessages } from './messages';
+import {
+	findMessage,
+	hideFrom,
+	insertReplyPlaceholder,
+	insertUserMessage,
+	recentMessages
+} from './messages';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
 import { runGeneration } from './upstream';
 
-export type SendInput = { content: string } | { regenerate: true };
+/**
+ * A new message; or an edit of an earlier message of the person (`editOf`), which starts a
+ * new branch from there; or another answer to the last (or a named) reply. Nothing is
+ * replaced: the earlier versions stay reachable.
+ */
+export type SendInput = { content: string; editOf?: number } | { regenerate: true; messageId?: number };
 
 const busy = () => new DomainError('chat_busy', 'A reply is already being generated in this chat');
 
@@ -35,8 +46,16 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 	if (!(await registry().claimChat(chatId))) throw busy();
 	let started = false;
 	try {
-		// Independent reads on two connections: one wait instead of two.
-		const [row, history] = await Promise.all([findChat(userId, chatId), recentMessages(userId, chatId)]);
+		// Independent reads on separate connections: one wait instead of three.
+		const redoId = 'editOf' in input ? input.editOf : 'messageId' in input ? input.messageId : undefined;
+		const [row, recent, named] = await Promise.all([
+			findChat(userId, chatId),
+			recentMessages(userId, chatId),
+			redoId === undefined
+				? undefined
+				: findMessage(userId, chatId, redoId, 'editOf' in input ? 'user' : 'assistant').then((m) => m ?? null)
+		]);
+		let history = recent;
 		const replyBudget = Math.min(row.settings.max_tokens ?? c.MAX_REPLY_TOKENS, c.MAX_REPLY_TOKENS);
 		// Each text is counted once: the question here (then stored with its row), the system prompt here.
 		const systemTokens = row.systemPrompt ? messageTokens(row.systemPrompt) : 0;
@@ -45,11 +64,18 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			throw new DomainError('message_too_long', 'Message does not fit the model context window');
 		}
 		if (history.some((m) => m.status === 'streaming')) throw busy();
-		let replace: Message | undefined;
-		if (content === null) {
-			if (history.at(-1)?.role === 'assistant') replace = history.pop();
-			if (!history.length) throw new DomainError('bad_request', 'Nothing to regenerate');
+		// The turn being redone, if any: it and what follows leave the branch on show.
+		let redo: Message | undefined;
+		if (named !== undefined) {
+			if (!named?.active) throw notFound('message');
+			redo = named;
+			const cut = history.findIndex((m) => m.id === named.id);
+			history = cut >= 0 ? history.slice(0, cut) : await recentMessages(userId, chatId, { before: named.id });
 		}
+		if (content === null && !redo && history.at(-1)?.role === 'assistant') redo = history.pop();
+		if (content === null && !history.length) throw new DomainError('bad_request', 'Nothing to regenerate');
+		const parentId = history.at(-1)?.id ?? null;
+		const versionOf = redo ? (redo.versionOf ?? redo.id) : null;
 		// A chat nobody named takes its first words now, and a model-made title later.
 		const autoTitle = !row.title && content ? firstWords(content) : null;
 
@@ -58,11 +84,19 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		// in order), so a busy event loop delays the transaction by one wait, not four; a
 		// refused quota throws and the transaction rolls the rows back.
 		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
-			const [, userMessageId, assistantMessageId] = await Promise.all([
+			// hideFrom runs before the inserts (same connection, in order): the new rows stay shown.
+			const [, , userMessageId] = await Promise.all([
 				takeQuota(tx, userId),
-				content !== null ? insertUserMessage(tx, userId, chatId, content, contentTokens) : null,
-				insertReplyPlaceholder(tx, userId, chatId),
-				replace ? deleteMessage(tx, userId, replace.id) : null,
+				redo ? hideFrom(tx, userId, chatId, redo.id) : null,
+				content !== null
+					? insertUserMessage(tx, userId, chatId, content, contentTokens, { parentId, versionOf })
+					: null
+			]);
+			const [assistantMessageId] = await Promise.all([
+				insertReplyPlaceholder(tx, userId, chatId, {
+					parentId: userMessageId ?? parentId,
+					versionOf: content === null ? versionOf : null
+				}),
 				touchChat(tx, userId, chatId, autoTitle)
 			]);
 			return { userMessageId, assistantMessageId };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+	boolean,
 	customType,
 	bigint,
 	datetime,
@@ -182,9 +183,22 @@ export const message = mysqlTable(
 		// Tokens the content takes in a request (o200k count plus per-message overhead), counted
 		// once when the row is written or finalised; null for rows not counted yet.
 		tokens: int('tokens'),
-		createdAt: now('created_at')
+		createdAt: now('created_at'),
+		// Versions: messages form a tree. A message follows its parent; an edit or a
+		// regenerate adds a sibling (`version_of` = the turn's first version) instead of
+		// replacing anything. `active` marks the branch on show, so the shown conversation
+		// (and what goes upstream) stays a plain ordered range: a child is always newer
+		// than its parent. NULL parent and version_of on rows from before versions existed.
+		parentId: bigint('parent_id', { mode: 'number', unsigned: true }),
+		versionOf: bigint('version_of', { mode: 'number', unsigned: true }),
+		active: boolean('active').notNull().default(true)
 	},
-	(t) => [index('message_chat_order_idx').on(t.chatId, t.id), index('message_user_idx').on(t.userId)]
+	(t) => [
+		index('message_chat_order_idx').on(t.chatId, t.id),
+		index('message_user_idx').on(t.userId),
+		index('message_chat_path_idx').on(t.chatId, t.active, t.id),
+		index('message_chat_version_idx').on(t.chatId, t.versionOf)
+	]
 );
 
 /**

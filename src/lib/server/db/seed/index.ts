@@ -62,16 +62,21 @@ export async function giveSampleChats(tx: Tx, userId: string, locale: Locale) {
 			createdAt: at,
 			updatedAt: at
 		});
-		await tx.insert(message).values(
-			text.messages.map((m) => ({
+		// One at a time: each message follows the one before it, so its answers can get
+		// other versions later (ids of a multi-row insert need not be consecutive).
+		let parentId: number | null = null;
+		for (const m of text.messages) {
+			const row: typeof message.$inferInsert = {
 				chatId,
 				userId,
 				role: m.role,
 				content: m.content,
-				status: 'complete' as const,
 				tokens: messageTokens(m.content),
-				createdAt: at
-			}))
-		);
+				createdAt: at,
+				parentId
+			};
+			const [res] = await tx.insert(message).values(row);
+			parentId = res.insertId;
+		}
 	}
 }

@@ -10,13 +10,7 @@ import { findChat, touchChat } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
 import { isShuttingDown } from './lifecycle';
-import {
-	findMessage,
-	hideFrom,
-	insertReplyPlaceholder,
-	insertUserMessage,
-	recentMessages
-} from './messages';
+import { findMessage, hideFrom, insertReplyPlaceholder, insertUserMessage, recentMessages } from './messages';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
 import { runGeneration } from './upstream';
@@ -88,9 +82,7 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			const [, , userMessageId] = await Promise.all([
 				takeQuota(tx, userId),
 				redo ? hideFrom(tx, userId, chatId, redo.id) : null,
-				content !== null
-					? insertUserMessage(tx, userId, chatId, content, contentTokens, { parentId, versionOf })
-					: null
+				content !== null ? insertUserMessage(tx, userId, chatId, content, contentTokens, { parentId, versionOf }) : null
 			]);
 			const [assistantMessageId] = await Promise.all([
 				insertReplyPlaceholder(tx, userId, chatId, {

@@ -21,11 +21,18 @@ export interface SharedMessage {
 
 export async function createShare(userId: string, chatId: string) {
 	const source = await findChat(userId, chatId);
-	// A reply still being written is left out: the snapshot holds finished turns only.
+	// The branch on show, without a reply still being written: the snapshot holds finished turns only.
 	const rows = await db
 		.select({ role: message.role, content: message.content })
 		.from(message)
-		.where(and(eq(message.chatId, chatId), eq(message.userId, userId), ne(message.status, 'streaming')))
+		.where(
+			and(
+				eq(message.chatId, chatId),
+				eq(message.userId, userId),
+				eq(message.active, true),
+				ne(message.status, 'streaming')
+			)
+		)
 		.orderBy(asc(message.id));
 	const id = newShareId();
 	await db.insert(share).values({

@@ -184,12 +184,16 @@ export async function assertIdle(userId: string, chatId: string) {
 	}
 }
 
-/** The chat moves to the top of the list; a chat nobody named takes `title`. */
-export async function touchChat(conn: Pick<Db, 'update'>, userId: string, chatId: string, title?: string | null) {
-	await conn
+/** The statement that moves the chat to the top of the list; a chat nobody named takes `title`. */
+export function chatTouch(conn: Pick<Db, 'update'>, userId: string, chatId: string, title?: string | null) {
+	return conn
 		.update(chat)
 		.set({ updatedAt: new Date(), ...(title ? { title } : {}) })
 		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
+}
+
+export async function touchChat(conn: Pick<Db, 'update'>, userId: string, chatId: string, title?: string | null) {
+	await chatTouch(conn, userId, chatId, title);
 }
 
 export async function listPrompts(locale: Locale) {

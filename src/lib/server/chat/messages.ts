@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, like, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, like, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { message, type Message, type MessageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
@@ -109,7 +109,21 @@ export async function findMessage(userId: string, chatId: string, messageId: num
 	return row as Message | undefined;
 }
 
-/** `tokens` is the message's count (see `messageTokens`), taken once and kept with the row. */
+/**
+ * The statement storing a person's message (run it, or send it in a batch: db/batch.ts).
+ * `tokens` is the message's count (see `messageTokens`), taken once and kept with the row.
+ */
+export function userMessageInsert(
+	conn: Conn,
+	userId: string,
+	chatId: string,
+	content: string,
+	tokens: number,
+	at: Placement
+) {
+	return conn.insert(message).values({ chatId, userId, role: 'user', content, status: 'complete', tokens, ...at });
+}
+
 export async function insertUserMessage(
 	conn: Conn,
 	userId: string,
@@ -118,31 +132,43 @@ export async function insertUserMessage(
 	tokens: number,
 	at: Placement
 ) {
-	const [res] = await conn
-		.insert(message)
-		.values({ chatId, userId, role: 'user', content, status: 'complete', tokens, ...at });
-	return res.insertId;
-}
-
-/** The empty reply row a generation fills in. */
-export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string, at: Placement) {
-	const [res] = await conn
-		.insert(message)
-		.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', ...at });
+	const [res] = await userMessageInsert(conn, userId, chatId, content, tokens, at);
 	return res.insertId;
 }
 
 /**
- * Takes message `fromId` and everything after it off the branch on show; the rows stay,
- * reachable as other versions. Every shown message after `fromId` is newer than it.
+ * The statement storing the empty reply row a generation fills in. In a batch, its parent may
+ * be `LAST_INSERT_ID()`: the person's message inserted just before it.
  */
-export async function hideFrom(conn: Conn, userId: string, chatId: string, fromId: number) {
-	await conn
+export function replyPlaceholderInsert(
+	conn: Conn,
+	userId: string,
+	chatId: string,
+	at: Omit<Placement, 'parentId'> & { parentId: Placement['parentId'] | SQL }
+) {
+	return conn.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', ...at });
+}
+
+export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string, at: Placement) {
+	const [res] = await replyPlaceholderInsert(conn, userId, chatId, at);
+	return res.insertId;
+}
+
+/**
+ * The statement taking message `fromId` and everything after it off the branch on show; the
+ * rows stay, reachable as other versions. Every shown message after `fromId` is newer than it.
+ */
+export function hideFromUpdate(conn: Conn, userId: string, chatId: string, fromId: number) {
+	return conn
 		.update(message)
 		.set({ active: false })
 		.where(
 			and(eq(message.chatId, chatId), eq(message.userId, userId), eq(message.active, true), gte(message.id, fromId))
 		);
+}
+
+export async function hideFrom(conn: Conn, userId: string, chatId: string, fromId: number) {
+	await hideFromUpdate(conn, userId, chatId, fromId);
 }
 
 export async function showMessages(conn: Conn, userId: string, chatId: string, ids: number[]) {

@@ -1,16 +1,17 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { db, type Db } from '../db';
+import { transactionInOneTrip } from '../db/batch';
 import { user, type Message } from '../db/schema';
 import { DomainError, notFound } from '../errors';
 import { fitsAlone } from '../llm/context-window';
 import { messageTokens } from '../llm/tokens';
 import { observeGeneration, quotaRefusals } from '../ops/metrics';
-import { findChat, touchChat } from './chats';
+import { chatTouch, findChat } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
 import { isShuttingDown } from './lifecycle';
-import { findMessage, hideFrom, insertReplyPlaceholder, insertUserMessage, recentMessages } from './messages';
+import { findMessage, hideFromUpdate, recentMessages, replyPlaceholderInsert, userMessageInsert } from './messages';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
 import { runGeneration } from './upstream';
@@ -73,26 +74,33 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		// A chat nobody named takes its first words now, and a model-made title later.
 		const autoTitle = !row.title && content ? firstWords(content) : null;
 
-		// Quota and the new rows commit together: a failed insert costs the person nothing.
-		// The statements are queued on the transaction's connection at once (mysql2 runs them
-		// in order), so a busy event loop delays the transaction by one wait, not four; a
-		// refused quota throws and the transaction rolls the rows back.
-		const { userMessageId, assistantMessageId } = await db.transaction(async (tx) => {
-			// hideFrom runs before the inserts (same connection, in order): the new rows stay shown.
-			const [, , userMessageId] = await Promise.all([
-				takeQuota(tx, userId),
-				redo ? hideFrom(tx, userId, chatId, redo.id) : null,
-				content !== null ? insertUserMessage(tx, userId, chatId, content, contentTokens, { parentId, versionOf }) : null
-			]);
-			const [assistantMessageId] = await Promise.all([
-				insertReplyPlaceholder(tx, userId, chatId, {
-					parentId: userMessageId ?? parentId,
-					versionOf: content === null ? versionOf : null
+		// Quota and the new rows commit together, in one round trip: a refused quota or a failed
+		// insert costs the person nothing. In order: the redone turn leaves the branch on show
+		// before the new rows arrive, and the person's message goes in before the reply row, whose
+		// parent it is (LAST_INSERT_ID() in the same batch), so ids keep the chat's order.
+		const withQuestion = content !== null;
+		const stored = await transactionInOneTrip(
+			[
+				quotaTake(db, userId),
+				...(redo ? [hideFromUpdate(db, userId, chatId, redo.id)] : []),
+				...(withQuestion
+					? [userMessageInsert(db, userId, chatId, content, contentTokens, { parentId, versionOf })]
+					: []),
+				replyPlaceholderInsert(db, userId, chatId, {
+					parentId: withQuestion ? sql`LAST_INSERT_ID()` : parentId,
+					versionOf: withQuestion ? null : versionOf
 				}),
-				touchChat(tx, userId, chatId, autoTitle)
-			]);
-			return { userMessageId, assistantMessageId };
-		});
+				chatTouch(db, userId, chatId, autoTitle)
+			],
+			([quota]) => quota.affectedRows === 1
+		);
+		if (!stored) {
+			quotaRefusals.inc();
+			throw new DomainError('quota_exhausted', 'You have used all of your quota');
+		}
+		const reply = stored.length - 2; // the reply row, just before the chat's touch
+		const userMessageId = withQuestion ? stored[reply - 1].insertId : null;
+		const assistantMessageId = stored[reply].insertId;
 		if (userMessageId !== null) {
 			history.push({
 				id: userMessageId,
@@ -125,13 +133,9 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 }
 
 /** One model call = one unit, taken atomically: concurrent sends can never overdraw. */
-async function takeQuota(tx: Pick<Db, 'update'>, userId: string) {
-	const [res] = await tx
+function quotaTake(conn: Pick<Db, 'update'>, userId: string) {
+	return conn
 		.update(user)
 		.set({ quotaUsed: sql`${user.quotaUsed} + 1` })
 		.where(and(eq(user.id, userId), sql`${user.quotaUsed} < ${user.quotaLimit}`));
-	if ((res as { affectedRows: number }).affectedRows === 0) {
-		quotaRefusals.inc();
-		throw new DomainError('quota_exhausted', 'You have used all of your quota');
-	}
 }

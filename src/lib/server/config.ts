@@ -10,7 +10,7 @@ const int = (fallback: number) =>
 
 const schema = z.object({
 	DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/oreai'),
-	/** Database connections this process keeps at most (each send needs one for its transaction). */
+	/** Connections per database pool; a process has two (queries, and sends' one-trip transactions). */
 	DB_POOL_SIZE: int(50),
 	OPENAI_API_KEY: z.string().optional(),
 	OPENAI_BASE_URL: z.string().url().optional(),

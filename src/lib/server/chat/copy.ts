@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { chat, message, type ModelSettings } from '../db/schema';
 import { newChatId } from '../db/seed';
+import { messageTokens } from '../llm/tokens';
 
 /** A plain connection or a transaction. */
 type Tx = Pick<Db, 'insert'>;
@@ -42,6 +43,8 @@ export async function insertChatCopy(tx: Tx, userId: string, copy: ChatCopy) {
 				role: m.role,
 				content: m.content,
 				status: 'complete' as const,
+				// Counted once here, like every stored message, so history never recounts it.
+				tokens: messageTokens(m.content),
 				createdAt: m.createdAt ?? at
 			}))
 		);

@@ -30,7 +30,8 @@ export interface RunningApp {
 /** Starts the built app (`node build`) on its own port and database. */
 export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<RunningApp> {
 	const database = db ?? (await createTestDatabase());
-	const port = await freePort();
+	// A test that must know the port before start (to set ORIGIN to it) passes PORT itself.
+	const port = env.PORT ? Number(env.PORT) : await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let output = '';
 	const proc = spawn(process.execPath, ['build'], {

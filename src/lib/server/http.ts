@@ -28,6 +28,7 @@ export function errorCodeOf(e: unknown): ErrorCode | null {
 		if (e.cause instanceof DomainError) return e.cause.code;
 		if (e.code === 'BAD_REQUEST') return 'bad_request';
 		if (e.code === 'NOT_FOUND') return 'not_found';
+		if (e.code === 'UNAUTHORIZED') return 'unauthorized';
 	}
 	return null;
 }

@@ -13,10 +13,11 @@ export const load: PageServerLoad = async (event) => {
 	const api = await caller(event);
 	const flash = takeFlash(event.cookies, '/me');
 	const deleted = flash?.startsWith('deleted:') ? Number(flash.slice(8)) : null;
-	const [me, devices, shares] = await Promise.all([
+	const [me, devices, shares, passkeys] = await Promise.all([
 		orError(api.me.get()),
 		orError(api.devices.list()),
-		orError(api.shares.list())
+		orError(api.shares.list()),
+		orError(api.passkeys.list())
 	]);
 	return {
 		me,
@@ -26,6 +27,8 @@ export const load: PageServerLoad = async (event) => {
 		signedOut: flash === 'signedOut',
 		revoked: flash === 'revoked',
 		shares,
+		passkeys,
+		passkeyRemoved: flash === 'passkeyRemoved',
 		importLimitBytes: config().importLimitBytes,
 		devices: devices.map((d) => ({ ...d, name: deviceName(d.userAgent) }))
 	};
@@ -121,5 +124,15 @@ export const actions: Actions = {
 			action: 'import' as const,
 			report: await api.chats.import({ text })
 		}));
+	},
+	removePasskey: async (event) => {
+		const id = text(await event.request.formData(), 'passkey');
+		const api = await caller(event);
+		const result = await actionResult('removePasskey', () => api.passkeys.remove({ id }));
+		if ('id' in result) {
+			setFlash(event.cookies, '/me', 'passkeyRemoved');
+			redirect(303, '/me');
+		}
+		return result;
 	}
 };

@@ -2,6 +2,7 @@ import { router } from './init';
 import { chatsRouter } from './routers/chats';
 import { devicesRouter } from './routers/devices';
 import { meRouter } from './routers/me';
+import { passkeysRouter } from './routers/passkeys';
 import { promptsRouter } from './routers/prompts';
 import { sharesRouter } from './routers/shares';
 import { createContext } from './context';
@@ -12,7 +13,8 @@ export const appRouter = router({
 	prompts: promptsRouter,
 	me: meRouter,
 	devices: devicesRouter,
-	shares: sharesRouter
+	shares: sharesRouter,
+	passkeys: passkeysRouter
 });
 export type AppRouter = typeof appRouter;
 

@@ -8,8 +8,9 @@ import { migrateDatabase } from '$lib/server/db/migrate';
 import { closeRedis } from '$lib/server/redis';
 import { seedPrompts } from '$lib/server/db/seed';
 import { DomainError } from '$lib/server/errors';
-import { markInterrupted, shutdownGenerations } from '$lib/server/chat/lifecycle';
-import { markDraining, markMigrated } from '$lib/server/ops/health';
+import { shutdownGenerations } from '$lib/server/chat/lifecycle';
+import { startSharedState, stopSharedState } from '$lib/server/cluster';
+import { listenForDrain, markDraining, markMigrated } from '$lib/server/ops/health';
 import { operatorEndpoints } from '$lib/server/ops/handle';
 import { startMetrics } from '$lib/server/ops/metrics';
 import { createContext } from '$lib/server/trpc/context';
@@ -20,11 +21,13 @@ import { warmTokenizer } from '$lib/server/llm/tokens';
 
 export const init: ServerInit = async () => {
 	startMetrics();
+	listenForDrain();
 	await migrateDatabase(config().DATABASE_URL);
 	markMigrated();
 	await seedPrompts(db);
 	await sweepUnclaimedUsers();
-	await markInterrupted();
+	// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
+	await startSharedState();
 	warmTokenizer();
 	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
 	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
@@ -37,6 +40,7 @@ export const init: ServerInit = async () => {
 	process.once('SIGINT', stopReplies);
 	process.once('sveltekit:shutdown', async () => {
 		await shutdownGenerations();
+		await stopSharedState();
 		await pool.end();
 		await closeRedis();
 	});

@@ -2,12 +2,13 @@ import { DrizzleMySQLAdapter } from '@lucia-auth/adapter-drizzle';
 import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { generateIdFromEntropySize, Lucia, type Session, type User } from 'lucia';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { config } from './config';
 import { db } from './db';
 import { session as sessionTable, user as userTable } from './db/schema';
 import { giveSampleChats } from './db/seed';
 import { DomainError } from './errors';
+import { rateLimiter } from './rate-limit';
 import * as metrics from './ops/metrics';
 import type { Locale } from '$lib/i18n/locales';
 
@@ -33,11 +34,11 @@ declare module 'lucia' {
 	}
 }
 
-// In-process limiter: one Node process serves the app (DESIGN), so memory is the right store.
-let registrations: RateLimiterMemory | undefined;
+// Shared by every process when REDIS_URL is set (see rate-limit.ts).
+let registrations: RateLimiterAbstract | undefined;
 function registrationLimiter() {
-	registrations ??= new RateLimiterMemory({
-		keyPrefix: 'register',
+	registrations ??= rateLimiter({
+		name: 'register',
 		points: config().REGISTER_LIMIT,
 		duration: config().REGISTER_WINDOW_SECONDS
 	});

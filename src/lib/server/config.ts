@@ -44,6 +44,8 @@ const schema = z.object({
 	LEASE_SECONDS: int(10),
 	/** Processes `npm start` runs on this machine; more than one needs REDIS_URL. */
 	WORKERS: int(1),
+	/** With WORKERS > 1: seconds between SIGTERM (readyz turns 503) and the workers stopping. */
+	DRAIN_SECONDS: z.preprocess((v) => (v === undefined || v === '' ? 5 : Number(v)), z.number().int().min(0)),
 	/** Bearer token for /metrics; unset: /metrics answers only requests from this machine. */
 	METRICS_TOKEN: z.string().min(16).optional()
 });

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { RequestEvent } from '@sveltejs/kit';
 import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
-import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { rateLimiter } from './rate-limit';
 import { startSession } from './auth';
 import { config } from './config';
 import { db } from './db';
@@ -30,19 +31,19 @@ export function normaliseCode(input: string): string | null {
 /** `ABCD2345` shown as `ABCD-2345`. */
 export const formatCode = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
 
-// In-process limiters, like the registration limit: one Node process serves the app.
+// Shared by every process when REDIS_URL is set (see rate-limit.ts).
 let limiters:
 	{ codes: RateLimiterAbstract; byAddress: RateLimiterAbstract; byAccount: RateLimiterAbstract } | undefined;
 function limits() {
 	limiters ??= {
-		codes: new RateLimiterMemory({ keyPrefix: 'link-codes', points: config().LINK_CODES_PER_ACCOUNT, duration: 600 }),
-		byAddress: new RateLimiterMemory({
-			keyPrefix: 'link-try-addr',
+		codes: rateLimiter({ name: 'link-codes', points: config().LINK_CODES_PER_ACCOUNT, duration: 600 }),
+		byAddress: rateLimiter({
+			name: 'link-try-addr',
 			points: config().LINK_ATTEMPTS_PER_ADDRESS,
 			duration: 900
 		}),
-		byAccount: new RateLimiterMemory({
-			keyPrefix: 'link-try-user',
+		byAccount: rateLimiter({
+			name: 'link-try-user',
 			points: config().LINK_ATTEMPTS_PER_ADDRESS,
 			duration: 900
 		})

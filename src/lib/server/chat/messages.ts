@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gte, inArray, like, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, like, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { workerId } from '../cluster/worker';
 import { db, type Db } from '../db';
 import { message, type Message, type MessageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
@@ -146,7 +147,7 @@ export function replyPlaceholderInsert(
 	chatId: string,
 	at: Omit<Placement, 'parentId'> & { parentId: Placement['parentId'] | SQL }
 ) {
-	return conn.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', ...at });
+	return conn.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', workerId, ...at });
 }
 
 export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string, at: Placement) {
@@ -255,6 +256,30 @@ export async function finishReply(userId: string, messageId: number, outcome: Re
 /** After a crash, replies left `streaming` can never finish: mark them interrupted. */
 export async function markStreamingInterrupted() {
 	await db.update(message).set({ status: 'error', errorCode: 'interrupted' }).where(eq(message.status, 'streaming'));
+}
+
+/** The processes that own replies still `streaming` (null: written before owners were stored). */
+export async function streamingOwners() {
+	const rows = await db
+		.selectDistinct({ workerId: message.workerId })
+		.from(message)
+		.where(eq(message.status, 'streaming'));
+	return rows.map((r) => r.workerId);
+}
+
+/** Marks interrupted the replies still `streaming` whose owning process is gone. */
+export async function markOwnersInterrupted(owners: (string | null)[]) {
+	const named = owners.filter((o): o is string => o !== null);
+	const whose = [
+		named.length ? inArray(message.workerId, named) : undefined,
+		owners.includes(null) ? isNull(message.workerId) : undefined
+	];
+	if (!named.length && !owners.includes(null)) return 0;
+	const [res] = await db
+		.update(message)
+		.set({ status: 'error', errorCode: 'interrupted' })
+		.where(and(eq(message.status, 'streaming'), or(...whose)));
+	return (res as { affectedRows: number }).affectedRows;
 }
 
 /** Every message of the user, oldest first, for the data export. */

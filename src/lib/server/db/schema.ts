@@ -191,13 +191,17 @@ export const message = mysqlTable(
 		// than its parent. NULL parent and version_of on rows from before versions existed.
 		parentId: bigint('parent_id', { mode: 'number', unsigned: true }),
 		versionOf: bigint('version_of', { mode: 'number', unsigned: true }),
-		active: boolean('active').notNull().default(true)
+		active: boolean('active').notNull().default(true),
+		// The process generating a `streaming` reply: with Redis, others mark the reply
+		// interrupted only once this process's lease has expired.
+		workerId: varchar('worker_id', { length: 64 })
 	},
 	(t) => [
 		index('message_chat_order_idx').on(t.chatId, t.id),
 		index('message_user_idx').on(t.userId),
 		index('message_chat_path_idx').on(t.chatId, t.active, t.id),
-		index('message_chat_version_idx').on(t.chatId, t.versionOf)
+		index('message_chat_version_idx').on(t.chatId, t.versionOf),
+		index('message_streaming_idx').on(t.status, t.workerId)
 	]
 );
 

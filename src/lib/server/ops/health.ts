@@ -13,6 +13,13 @@ export const markMigrated = () => void (migrated = true);
 export const markDraining = () => void (draining = true);
 export const isDraining = () => draining;
 
+/** Under `npm start` with workers, the launcher announces SIGTERM before the drain delay. */
+export function listenForDrain() {
+	process.on('message', (m: { type?: string } | null) => {
+		if (m?.type === 'oreai:drain') markDraining();
+	});
+}
+
 const PING_TIMEOUT_MS = 2000;
 
 function within<T>(work: Promise<T>, ms = PING_TIMEOUT_MS): Promise<T> {

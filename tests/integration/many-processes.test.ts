@@ -83,7 +83,7 @@ describe('two processes sharing one database and one Redis', () => {
 		return v;
 	};
 	const newChat = async () => (await on(a).mutate('chats.create', {})).body.result.data.id as string;
-	const row = async (id: number | string) =>
+	const row = async (id: unknown) =>
 		(
 			await db.query<{ status: string; content: string; error_code: string | null; worker_id: string | null }>(
 				'SELECT status, content, error_code, worker_id FROM message WHERE id = ?',
@@ -223,7 +223,7 @@ describe('two processes sharing one database and one Redis', () => {
 
 	it("a process that starts marks only dead processes' replies interrupted, never a live one's", async () => {
 		const chatId = await newChat();
-		const live = follow(await on(a).send(chatId, { content: '[[mock:{"tokens":150,"delayMs":20}]] keep going' }));
+		const live = follow(await on(a).send(chatId, { content: '[[mock:{"tokens":1500,"delayMs":20}]] keep going' }));
 		await live.until((ev) => deltaCount(ev) >= 3);
 		const liveId = live.events[0].data.assistantMessageId;
 		// A reply left by a process that is gone (no lease in Redis).
@@ -240,12 +240,16 @@ describe('two processes sharing one database and one Redis', () => {
 		try {
 			expect(await row(ghostId)).toMatchObject({ status: 'error', error_code: 'interrupted', content: 'half a' });
 			expect((await row(liveId)).status).toBe('streaming');
-			const events = await live.finished;
-			expect(events.at(-1)!.event).toBe('done');
-			expect((await row(liveId)).status).toBe('complete');
+			// Still live on A, and still A's to run: new text keeps arriving.
+			const seen = deltaCount(live.events);
+			await live.until((ev) => deltaCount(ev) > seen + 3);
+			expect((await row(liveId)).status).toBe('streaming');
 		} finally {
 			await c.stop();
 		}
+		await on(a).fetch(`/api/chats/${chatId}/messages/${liveId}/stop`, { method: 'POST' });
+		expect((await live.finished).at(-1)!.event).toBe('done');
+		expect((await row(liveId)).status).toBe('stopped');
 	});
 
 	it('after kill -9 of A mid-reply, B marks the reply interrupted within lease + 5 s and the chat works again', async () => {

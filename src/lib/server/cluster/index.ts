@@ -23,15 +23,13 @@ export async function startSharedState() {
 		return;
 	}
 	const leaseMs = config().LEASE_SECONDS * 1000;
-	shared = new RedisRegistry(r, leaseMs);
-	await shared.start();
-	useRegistry(shared);
+	const registry = new RedisRegistry(r, leaseMs);
+	shared = registry;
+	useRegistry(registry);
 	const renew = async () => {
 		await r.set(key('lease', workerId), String(Date.now()), 'PX', leaseMs);
-		await shared?.renewLocks();
+		await registry.renewLocks();
 	};
-	await renew();
-	await sweepExpiredLeases();
 	const every = (ms: number, work: () => Promise<unknown>, what: string) => {
 		const t = setInterval(() => void work().catch((e) => console.error(`OreAI: ${what}:`, e.message)), ms);
 		t.unref();
@@ -39,6 +37,23 @@ export async function startSharedState() {
 	};
 	every(Math.max(200, leaseMs / 3), renew, 'could not renew the lease');
 	every(Math.min(2000, Math.max(200, leaseMs / 2)), sweepExpiredLeases, 'could not sweep expired leases');
+	// Redis may be down at start: the process still starts, /readyz says 503 naming Redis, and
+	// this completes (commands wait in ioredis's queue) once it answers. The lease is set
+	// before any reply can be claimed: commands on one connection run in order.
+	const setUp = (async () => {
+		for (let attempt = 0; shared; attempt++) {
+			try {
+				await renew();
+				await registry.start();
+				await sweepExpiredLeases();
+				return;
+			} catch (e) {
+				if (attempt === 0) console.error('OreAI: Redis does not answer yet; retrying:', (e as Error).message);
+				await new Promise((r) => setTimeout(r, 1000).unref());
+			}
+		}
+	})();
+	await Promise.race([setUp, new Promise((r) => setTimeout(r, 3000).unref())]);
 }
 
 /** Marks interrupted the `streaming` replies of processes whose lease has expired. */
@@ -60,8 +75,10 @@ export async function stopSharedState() {
 	for (const t of timers) clearInterval(t);
 	timers = [];
 	const r = redis();
-	if (!r || !shared) return;
-	await shared.close();
+	const registry = shared;
+	shared = undefined;
+	if (!r || !registry) return;
+	await registry.close();
 	await r.del(key('lease', workerId)).catch(() => {
 		/* it expires by itself */
 	});

@@ -52,6 +52,7 @@ export class RedisRegistry implements GenerationRegistry {
 
 	/** Listens for stop requests from other processes. */
 	async start() {
+		if (this.subscriber) return void (await this.subscriber.subscribe(key('control')));
 		this.subscriber = dedicatedConnection();
 		this.subscriber.on('message', (_channel: string, raw: string) => {
 			let req: StopRequest;

@@ -147,7 +147,9 @@ export function replyPlaceholderInsert(
 	chatId: string,
 	at: Omit<Placement, 'parentId'> & { parentId: Placement['parentId'] | SQL }
 ) {
-	return conn.insert(message).values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', workerId, ...at });
+	return conn
+		.insert(message)
+		.values({ chatId, userId, role: 'assistant', content: '', status: 'streaming', workerId, ...at });
 }
 
 export async function insertReplyPlaceholder(conn: Conn, userId: string, chatId: string, at: Placement) {

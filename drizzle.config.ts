@@ -1,8 +1,9 @@
 import { defineConfig } from 'drizzle-kit';
+import { databaseUrl } from './src/lib/server/db/url';
 
 export default defineConfig({
 	schema: './src/lib/server/db/schema.ts',
 	out: './drizzle',
 	dialect: 'mysql',
-	dbCredentials: { url: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/oreai' }
+	dbCredentials: { url: databaseUrl() }
 });

@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import * as schema from '../src/lib/server/db/schema';
+import { databaseUrl } from '../src/lib/server/db/url';
 import * as admin from '../src/lib/server/ops/admin';
 
 const usage = `OreAI operator CLI (database from DATABASE_URL)
@@ -69,7 +70,7 @@ if (!command || command === 'help' || values.help) {
 }
 
 const pool = mysql.createPool({
-	uri: process.env.DATABASE_URL || 'mysql://root@127.0.0.1:3306/oreai',
+	uri: databaseUrl(),
 	connectionLimit: 2,
 	timezone: 'Z'
 });

@@ -1,6 +1,7 @@
 // `npm run db:migrate`: create the database if missing and apply pending migrations, alone.
 import { migrateDatabase } from '../src/lib/server/db/migrate';
+import { databaseUrl } from '../src/lib/server/db/url';
 
-const url = process.env.DATABASE_URL || 'mysql://root@127.0.0.1:3306/oreai';
+const url = databaseUrl();
 await migrateDatabase(url);
 console.log(`migrated ${new URL(url).pathname.slice(1)}`);

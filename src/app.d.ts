@@ -1,12 +1,14 @@
 import type { User, Session } from 'lucia';
+import type { Locale } from '$lib/i18n/locales';
+import type { Theme } from '$lib/theme';
 
 declare global {
 	namespace App {
 		interface Locals {
 			user: User | null;
 			session: Session | null;
-			locale: 'en' | 'zh-CN';
-			theme: 'light' | 'dark' | 'system';
+			locale: Locale;
+			theme: Theme;
 		}
 		interface Error {
 			code?: string;

@@ -4,6 +4,7 @@ import { db } from './db';
 import { user } from './db/schema';
 import { notFound } from './errors';
 import type { Locale } from '$lib/i18n/locales';
+import type { Theme } from '$lib/theme';
 
 export async function getMe(userId: string) {
 	const [row] = await db.select().from(user).where(eq(user.id, userId)).limit(1);
@@ -22,7 +23,7 @@ export async function getMe(userId: string) {
 	};
 }
 
-export async function updateMe(userId: string, input: { locale?: Locale | null; theme?: 'system' | 'light' | 'dark' }) {
+export async function updateMe(userId: string, input: { locale?: Locale | null; theme?: Theme }) {
 	await db.update(user).set(input).where(eq(user.id, userId));
 	return getMe(userId);
 }

@@ -1,5 +1,6 @@
 import { env } from '$env/dynamic/private';
 import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from './db/url';
 
 /**
  * Every setting, read and validated once. The only module that knows variable names;
@@ -9,7 +10,7 @@ const int = (fallback: number) =>
 	z.preprocess((v) => (v === undefined || v === '' ? fallback : Number(v)), z.number().int().positive());
 
 const schema = z.object({
-	DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/oreai'),
+	DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
 	/** Connections per database pool; a process has two (queries, and sends' one-trip transactions). */
 	DB_POOL_SIZE: int(50),
 	OPENAI_API_KEY: z.string().optional(),

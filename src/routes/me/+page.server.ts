@@ -6,6 +6,7 @@ import { config } from '$lib/server/config';
 import { formatCode } from '$lib/server/devices';
 import { setFlash, takeFlash } from '$lib/server/flash';
 import { isLocale } from '$lib/i18n/locales';
+import { isTheme } from '$lib/theme';
 import { deviceName } from '$lib/user-agent';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -44,7 +45,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const locale = form.get('locale');
 		const theme = form.get('theme');
-		if ((locale !== 'auto' && !isLocale(locale)) || (theme !== 'system' && theme !== 'light' && theme !== 'dark')) {
+		if ((locale !== 'auto' && !isLocale(locale)) || !isTheme(theme)) {
 			return fail(400, { error: 'bad_request' });
 		}
 		const api = await caller(event);

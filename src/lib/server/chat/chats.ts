@@ -3,6 +3,7 @@ import { db, type Db } from '../db';
 import { chat, message, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
+import { PAGE_SIZE } from './paging';
 import type { Locale } from '$lib/i18n/locales';
 import { plainText } from '$lib/text';
 import {
@@ -39,7 +40,7 @@ export async function listChats(
 	userId: string,
 	opts: { query?: string; limit?: number; after?: string } = {}
 ): Promise<ChatSummary[]> {
-	const limit = opts.limit ?? 50;
+	const limit = opts.limit ?? PAGE_SIZE;
 	const q = opts.query?.trim();
 	const last = lastMessageIds(userId);
 	let where = eq(chat.userId, userId);

@@ -1,15 +1,11 @@
-import type { Chat, Message } from '../db/schema';
+import type { Chat, Message, ModelSettings } from '../db/schema';
 import { modelName } from '../llm/client';
 import { fitToWindow, type Turn } from '../llm/context-window';
 
 /** What is sent upstream for one reply. */
-export interface UpstreamRequest {
+export interface UpstreamRequest extends Omit<ModelSettings, 'model' | 'max_tokens'> {
 	model: string;
 	messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
-	temperature?: number;
-	top_p?: number;
-	presence_penalty?: number;
-	frequency_penalty?: number;
 	max_tokens: number;
 }
 

@@ -3,13 +3,12 @@ import { workerId } from '../cluster/worker';
 import { db, type Db } from '../db';
 import { message, type Message, type MessageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
+import { PAGE_SIZE } from './paging';
 
 /**
  * Every query on the message table. Each one carries the owner in its WHERE clause, so a
  * message of another user reads as missing and is never changed.
  */
-
-export const PAGE_SIZE = 50;
 
 /** A plain connection or a transaction: inserts that must commit with the quota unit. */
 type Conn = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;

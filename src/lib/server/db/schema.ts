@@ -13,8 +13,10 @@ import {
 	uniqueIndex,
 	varchar
 } from 'drizzle-orm/mysql-core';
+import type { Locale } from '../../i18n/locales';
+import { themes } from '../../theme';
 
-/** Model parameters a prompt sets and a chat copies at creation. */
+/** Model parameters a prompt sets and a chat copies at creation (seeds and history use this type). */
 export interface ModelSettings {
 	model?: string;
 	temperature?: number;
@@ -42,8 +44,8 @@ export const user = mysqlTable(
 		id: varchar('id', { length: 40 }).primaryKey(),
 		quotaUsed: int('quota_used').notNull().default(0),
 		quotaLimit: int('quota_limit').notNull(),
-		locale: varchar('locale', { length: 8 }),
-		theme: mysqlEnum('theme', ['system', 'light', 'dark']).notNull().default('system'),
+		locale: varchar('locale', { length: 8 }).$type<Locale>(),
+		theme: mysqlEnum('theme', themes).notNull().default('system'),
 		createdAt: now('created_at'),
 		// NULL until the visitor comes back with the session cookie; then bumped at most once
 		// a minute. Users still NULL after a while never kept the cookie and are swept.
@@ -130,7 +132,7 @@ export const prompt = mysqlTable(
 	{
 		id: int('id').autoincrement().primaryKey(),
 		slug: varchar('slug', { length: 64 }).notNull(),
-		locale: varchar('locale', { length: 8 }).notNull(),
+		locale: varchar('locale', { length: 8 }).$type<Locale>().notNull(),
 		category: varchar('category', { length: 32 }).notNull(),
 		icon: varchar('icon', { length: 16 }).notNull().default(''),
 		title: varchar('title', { length: 200 }).notNull(),

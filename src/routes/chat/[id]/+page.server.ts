@@ -5,6 +5,7 @@ import { DomainError, httpStatus } from '$lib/server/errors';
 import { asHttpError, orError } from '$lib/server/http';
 import { parseIds } from '$lib/server/api-input';
 import { caller } from '$lib/server/trpc/router';
+import { PAGE_SIZE } from '$lib/server/chat/paging';
 import type { Actions, PageServerLoad } from './$types';
 
 function chatIdOf(params: { id: string }) {
@@ -24,7 +25,7 @@ export const load: PageServerLoad = async (event) => {
 	const [chat, me, recent] = await Promise.all([
 		orError(api.chats.get({ id, before })),
 		orError(api.me.get()),
-		orError(api.chats.list({ limit: 50 }))
+		orError(api.chats.list({ limit: PAGE_SIZE }))
 	]);
 	return {
 		...chat,

@@ -7,16 +7,10 @@
  * is whitespace-sensitive, so indentation must not leak into the content.
  */
 
-export type Locale = 'en' | 'zh-CN';
+import type { Locale } from '../../../i18n/locales';
+import type { ModelSettings } from '../schema';
 
-export interface ModelSettings {
-	temperature?: number;
-	top_p?: number;
-	presence_penalty?: number;
-	frequency_penalty?: number;
-	max_tokens?: number;
-	model?: string;
-}
+export type { Locale, ModelSettings };
 
 export interface PromptSeed {
 	/** Stable key, e.g. 'writing-polish'. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { locales } from '$lib/i18n/locales';
+import { themes } from '$lib/theme';
 import * as account from '../../account';
 import { router, userProcedure } from '../init';
 
@@ -10,7 +11,7 @@ export const meRouter = router({
 			z
 				.object({
 					locale: z.enum(locales).nullable().optional(),
-					theme: z.enum(['system', 'light', 'dark']).optional()
+					theme: z.enum(themes).optional()
 				})
 				.refine((v) => v.locale !== undefined || v.theme !== undefined, 'Nothing to update')
 		)

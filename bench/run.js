@@ -776,7 +776,8 @@ async function wireWeight(appUrl, chatUser) {
 			'--disable-sync'
 		]
 	});
-	cleanups.push(() => browser.close().catch(() => {}));
+	// Closing a browser that already crashed rejects; the other cleanups still run.
+	cleanups.push(() => browser.close().catch(() => undefined));
 	const pages = [
 		{ name: '/', path: '/' },
 		{ name: '/discover', path: '/discover' },

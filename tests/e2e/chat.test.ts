@@ -32,7 +32,8 @@ describe('chat page (browser, mock upstream)', () => {
 		contexts.push(ctx);
 	});
 	afterAll(async () => {
-		for (const c of contexts) await c.close().catch(() => {});
+		// A context a failed test already closed rejects here; the rest still get closed.
+		for (const c of contexts) await c.close().catch(() => undefined);
 		await browser?.close();
 		await app?.close();
 		await mock?.close();

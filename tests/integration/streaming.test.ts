@@ -32,7 +32,8 @@ function follow(res: Response) {
 		for (const w of waiters) w.reject(new Error(`stream ended first: ${JSON.stringify(events.map((e) => e.event))}`));
 		waiters.clear();
 	});
-	finished.catch(() => {});
+	// Callers await `finished` where it matters; this only keeps an early failure from going unhandled.
+	finished.catch(() => undefined);
 	const until = (pred: (e: SseEvent[]) => boolean) =>
 		new Promise<void>((resolve, reject) => {
 			if (pred(events)) resolve();
@@ -398,7 +399,7 @@ describe('streaming a reply', () => {
 		await readSse(res, (e) => {
 			seen.push(e);
 			if (e.event === 'delta') ac.abort();
-		}).catch(() => {});
+		}).catch(() => undefined); // the abort above rejects the read on purpose
 		expect(seen.map((e) => e.event)).toEqual(['start', 'delta']);
 		const id = seen[0].data.assistantMessageId;
 

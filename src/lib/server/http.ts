@@ -1,6 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { DomainError, httpStatus, type ErrorCode } from './errors';
 
 /** Turns a procedure's failure into SvelteKit's error page with the right status. */
@@ -12,25 +11,36 @@ export async function orError<T>(work: Promise<T>): Promise<T> {
 	}
 }
 
-export function asHttpError(e: unknown) {
-	if (e instanceof TRPCError) {
-		const cause = e.cause instanceof DomainError ? e.cause : undefined;
-		return error(getHTTPStatusCodeFromError(e), { message: e.message, code: cause?.code ?? e.code.toLowerCase() });
-	}
-	if (e instanceof DomainError) return error(httpStatus[e.code], { message: e.message, code: e.code });
-	return e;
-}
+/** tRPC's own refusals (input that fails its schema, an unknown procedure, no session) as domain codes. */
+const fromTrpc: Partial<Record<TRPCError['code'], ErrorCode>> = {
+	BAD_REQUEST: 'bad_request',
+	NOT_FOUND: 'not_found',
+	UNAUTHORIZED: 'unauthorized'
+};
 
-/** The domain code behind a procedure's failure (input errors are `bad_request`), or null. */
-export function errorCodeOf(e: unknown): ErrorCode | null {
-	if (e instanceof DomainError) return e.code;
+/**
+ * The domain error behind a failure. Services throw it directly; through the caller, tRPC
+ * hands it back wrapped in a TRPCError (its `cause`). Null for anything else: a bug.
+ */
+export function domainErrorOf(e: unknown): DomainError | null {
+	if (e instanceof DomainError) return e;
 	if (e instanceof TRPCError) {
-		if (e.cause instanceof DomainError) return e.cause.code;
-		if (e.code === 'BAD_REQUEST') return 'bad_request';
-		if (e.code === 'NOT_FOUND') return 'not_found';
-		if (e.code === 'UNAUTHORIZED') return 'unauthorized';
+		if (e.cause instanceof DomainError) return e.cause;
+		const code = fromTrpc[e.code];
+		if (code) return new DomainError(code, e.message);
 	}
 	return null;
+}
+
+/** A domain failure as SvelteKit's error (status from the one `httpStatus` table); anything else as is. */
+export function asHttpError(e: unknown) {
+	const d = domainErrorOf(e);
+	return d ? error(httpStatus[d.code], { message: d.message, code: d.code }) : e;
+}
+
+/** The domain code behind a procedure's failure, or null. */
+export function errorCodeOf(e: unknown): ErrorCode | null {
+	return domainErrorOf(e)?.code ?? null;
 }
 
 /**

@@ -34,7 +34,10 @@ const t = initTRPC.context<Context>().create({
 	}
 });
 
-/** Domain errors become tRPC errors here, once, for every procedure. */
+/**
+ * Domain errors become tRPC errors here, once, for every procedure (HTTP clients get the
+ * matching tRPC code); page loads and actions take the domain error back with `domainErrorOf`.
+ */
 const mapErrors = t.middleware(async ({ next }) => {
 	const result = await next();
 	if (!result.ok && result.error.cause instanceof DomainError) {
@@ -47,6 +50,6 @@ const mapErrors = t.middleware(async ({ next }) => {
 export const router = t.router;
 export const publicProcedure = t.procedure.use(mapErrors);
 export const userProcedure = publicProcedure.use(({ ctx, next }) => {
-	if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'No session' });
+	if (!ctx.user) throw new DomainError('unauthorized', 'No session');
 	return next({ ctx: { ...ctx, user: ctx.user } });
 });

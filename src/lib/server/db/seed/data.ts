@@ -1,8 +1,8 @@
 /**
- * Seed content for OreAI: prompt templates, their categories, and sample chats,
- * each in English and Simplified Chinese.
+ * Seed content for OreAI: prompt templates and sample chats, each in English and
+ * Simplified Chinese. Category names shown to people live in the i18n files (`category.*`).
  *
- * Pure data — no runtime imports — so it can be used by seed scripts and tests alike.
+ * Pure data (type imports only), so the seeding code, tests and tools can all import it.
  * Multi-line strings are template literals written flush-left on purpose: markdown
  * is whitespace-sensitive, so indentation must not leak into the content.
  */
@@ -42,14 +42,6 @@ export interface SampleChatSeed {
 		}
 	>;
 }
-
-export const CATEGORIES: Record<PromptSeed['category'], Record<Locale, string>> = {
-	writing: { en: 'Writing', 'zh-CN': '写作' },
-	translation: { en: 'Translation', 'zh-CN': '翻译' },
-	coding: { en: 'Coding', 'zh-CN': '编程' },
-	study: { en: 'Study', 'zh-CN': '学习' },
-	daily: { en: 'Daily Life', 'zh-CN': '生活' }
-};
 
 export const PROMPTS: PromptSeed[] = [
 	// ───────────────────────────── Writing ─────────────────────────────

@@ -56,7 +56,7 @@ describe('moving to another device (browser)', () => {
 		await second.getByLabel(/Have a code/).fill(code);
 		await second.getByRole('button', { name: 'Sign in on this browser' }).click();
 		await second.getByText('now signed in to your account').waitFor();
-		expect(second.url()).toBe(app.url + '/me');
+		expect(second.url()).toBe(app.url + '/me#devices');
 		expect(await chatTitles(second, app.url)).toEqual(await chatTitles(first, app.url));
 		expect((await chatTitles(second, app.url)).some((t) => t.includes('Only on the first phone'))).toBe(true);
 

@@ -1,9 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../helpers/app';
 import { launchBrowser, newPhone, screenshot } from '../helpers/browser';
 
-describe('sharing a chat (browser)', () => {
+const fixture = fileURLToPath(new URL('../fixtures/chatgpt-conversations.json', import.meta.url));
+
+describe('sharing and importing chats (browser)', () => {
 	let app: RunningApp;
 	let browser: Browser;
 	const contexts: BrowserContext[] = [];
@@ -45,5 +48,17 @@ describe('sharing a chat (browser)', () => {
 		await reader.waitForURL(/\/chat\/[0-9a-z]+$/);
 		expect(await reader.locator('li[data-role=assistant]').count()).toBe(ownerReplies);
 		expect(await reader.locator('textarea').count()).toBe(1);
+	});
+
+	it('imports a ChatGPT export from Me without JavaScript and lists the imported chats', async () => {
+		const page = await (await phone({ javaScriptEnabled: false })).newPage();
+		await page.goto(app.url + '/me');
+		await page.locator('input[type=file][name=file]').setInputFiles(fixture);
+		await page.getByRole('button', { name: 'Import', exact: true }).click();
+		await page.getByTestId('import-report').waitFor();
+		await expect(page.getByTestId('import-report').innerText()).resolves.toContain('Imported 2 chats with 6 messages');
+		await screenshot(page, 'import-report');
+		await page.goto(app.url + '/');
+		await expect(page.locator('[data-testid=chat-list]').innerText()).resolves.toContain('Paris trip');
 	});
 });

@@ -58,7 +58,7 @@ describe('one account on several devices', () => {
 
 		const res = await phone.form('/me?/redeem', { code: code.toLowerCase().replace('-', ' ') });
 		expect(res.status).toBe(303);
-		expect(res.headers.get('location')).toBe('/me');
+		expect(res.headers.get('location')).toBe('/me#devices');
 		expect((await phone.html('/me')).body).toContain('now signed in to your account');
 		expect(await phone.userId()).toBe(aliceId);
 		expect((await phone.chatIds()).sort()).toEqual((await alice.chatIds()).sort());

@@ -46,6 +46,12 @@ describe('importing history on /me', () => {
 			'Add a photo spot.',
 			'Trocadéro at sunrise 📸'
 		]);
+		// Each message follows the one before it, as if typed in: the chat can be edited and regenerated.
+		const rows = await app.db.query<{ id: number; parent_id: number | null }>(
+			'SELECT id, parent_id FROM message WHERE chat_id = ? ORDER BY id',
+			[list[0].id]
+		);
+		expect(rows.map((r) => r.parent_id)).toEqual([null, ...rows.slice(0, -1).map((r) => r.id)]);
 		// Imported chats keep their own dates.
 		expect(new Date(chat.chat.createdAt).getUTCFullYear()).toBe(2023);
 	});

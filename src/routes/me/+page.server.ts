@@ -81,7 +81,7 @@ export const actions: Actions = {
 		const result = await actionResult('redeem', () => api.devices.redeem({ code }));
 		if ('switched' in result) {
 			setFlash(event.cookies, '/me', 'linked');
-			redirect(303, '/me');
+			redirect(303, '/me#devices');
 		}
 		return result;
 	},
@@ -91,7 +91,7 @@ export const actions: Actions = {
 		const result = await actionResult('signOut', () => api.devices.signOut({ id }));
 		if ('id' in result) {
 			setFlash(event.cookies, '/me', 'signedOut');
-			redirect(303, '/me');
+			redirect(303, '/me#devices');
 		}
 		return result;
 	},
@@ -101,7 +101,7 @@ export const actions: Actions = {
 		const result = await actionResult('revokeShare', () => api.shares.revoke({ id }));
 		if ('id' in result) {
 			setFlash(event.cookies, '/me', 'revoked');
-			redirect(303, '/me');
+			redirect(303, '/me#shares');
 		}
 		return result;
 	},
@@ -132,7 +132,7 @@ export const actions: Actions = {
 		const result = await actionResult('removePasskey', () => api.passkeys.remove({ id }));
 		if ('id' in result) {
 			setFlash(event.cookies, '/me', 'passkeyRemoved');
-			redirect(303, '/me');
+			redirect(303, '/me#passkeys');
 		}
 		return result;
 	}

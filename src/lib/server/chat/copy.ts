@@ -1,10 +1,11 @@
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { chat, message, type ModelSettings } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { messageTokens } from '../llm/tokens';
 
 /** A plain connection or a transaction. */
-type Tx = Pick<Db, 'insert'>;
+type Tx = Pick<Db, 'insert' | 'execute'>;
 
 export interface ChatCopy {
 	title: string;
@@ -49,5 +50,12 @@ export async function insertChatCopy(tx: Tx, userId: string, copy: ChatCopy) {
 			}))
 		);
 	}
+	// Each message follows the one before it (the versions tree), like a conversation typed in.
+	await tx.execute(sql`
+		UPDATE ${message} m
+		JOIN (SELECT id, LAG(id) OVER (ORDER BY id) AS prev FROM ${message} WHERE chat_id = ${id} AND user_id = ${userId}) p
+			ON p.id = m.id
+		SET m.parent_id = p.prev
+		WHERE m.chat_id = ${id} AND m.user_id = ${userId}`);
 	return id;
 }

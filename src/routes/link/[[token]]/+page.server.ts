@@ -26,7 +26,7 @@ export const actions: Actions = {
 		);
 		if ('switched' in result) {
 			setFlash(event.cookies, '/me', 'linked');
-			redirect(303, '/me');
+			redirect(303, '/me#devices');
 		}
 		return result;
 	}

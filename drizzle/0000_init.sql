@@ -22,7 +22,7 @@ CREATE TABLE `message` (
 	`completion_tokens` int,
 	`created_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	CONSTRAINT `message_id` PRIMARY KEY(`id`)
-);
+) /*T![auto_id_cache] AUTO_ID_CACHE=1 */;
 --> statement-breakpoint
 CREATE TABLE `prompt` (
 	`id` int AUTO_INCREMENT NOT NULL,

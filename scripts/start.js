@@ -26,6 +26,9 @@ const drainSeconds = setting('DRAIN_SECONDS', 5, 0);
 if (cluster.isWorker) {
 	// A worker whose launcher is gone (killed) must not live on unsupervised.
 	process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+	// The channel to the launcher must not keep a worker alive once its server has shut
+	// down: a worker ends the way `node build` does, when nothing is left to do.
+	process.channel?.unref();
 	await import(server);
 } else if (workers === 1) {
 	await import(server);

@@ -24,6 +24,11 @@ export const PER_MESSAGE_OVERHEAD = 4;
  * bytes back to back, where each starts, and an open-addressing hash over them. About 6 MB,
  * where a Map of 200,000 strings held about 45 MB of the process's memory for good.
  */
+const BASE64 = new Int8Array(128).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].entries()) {
+	BASE64[c.charCodeAt(0)] = i;
+}
+
 class RankTable {
 	private readonly bytes: Uint8Array;
 	private readonly starts: Uint32Array;
@@ -32,36 +37,59 @@ class RankTable {
 	private readonly mask: number;
 
 	constructor(source: string) {
+		// "<name> <first rank> <token> <token> …" per line, tokens in base64, ranks consecutive.
+		// Decoded straight from the source's characters: no string or buffer per token, so
+		// building leaves no garbage that would swell the process until the next full GC.
+		let count = 0;
+		for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 32) count++;
 		const bytes = new Uint8Array(source.length); // base64 never decodes to more than its length
-		const starts: number[] = [0];
-		const ranks: number[] = [];
+		const starts = new Uint32Array(count + 1);
+		const ranks = new Int32Array(count);
 		let used = 0;
-		for (const line of source.split('\n')) {
-			if (!line) continue;
-			// "<name> <first rank> <token> <token> …", tokens in base64, ranks consecutive.
-			let at = line.indexOf(' ');
-			const gap = line.indexOf(' ', at + 1);
-			let rank = Number.parseInt(line.slice(at + 1, gap), 10);
-			at = gap;
-			while (at >= 0 && at < line.length) {
-				const end = line.indexOf(' ', at + 1);
-				const token = line.slice(at + 1, end < 0 ? line.length : end);
-				if (token) {
-					used += Buffer.from(token, 'base64').copy(bytes, used);
-					starts.push(used);
-					ranks.push(rank++);
-				}
-				at = end;
+		let tokens = 0;
+		let pos = 0;
+		while (pos < source.length) {
+			let eol = source.indexOf('\n', pos);
+			if (eol < 0) eol = source.length;
+			const afterName = source.indexOf(' ', pos) + 1;
+			const afterRank = source.indexOf(' ', afterName) + 1;
+			if (afterName === 0 || afterRank === 0 || afterRank > eol) {
+				pos = eol + 1;
+				continue;
 			}
+			let rank = Number.parseInt(source.slice(afterName, afterRank - 1), 10);
+			let at = afterRank;
+			while (at < eol) {
+				let end = source.indexOf(' ', at);
+				if (end < 0 || end > eol) end = eol;
+				let bits = 0;
+				let held = 0;
+				for (let i = at; i < end; i++) {
+					const v = BASE64[source.charCodeAt(i)];
+					if (v < 0) break; // '=' padding
+					bits = (bits << 6) | v;
+					held += 6;
+					if (held >= 8) {
+						held -= 8;
+						bytes[used++] = (bits >> held) & 0xff;
+					}
+				}
+				if (end > at) {
+					ranks[tokens] = rank++;
+					starts[++tokens] = used;
+				}
+				at = end + 1;
+			}
+			pos = eol + 1;
 		}
 		this.bytes = bytes.slice(0, used);
-		this.starts = Uint32Array.from(starts);
-		this.ranks = Int32Array.from(ranks);
+		this.starts = starts.slice(0, tokens + 1);
+		this.ranks = ranks.slice(0, tokens);
 		let size = 1;
-		while (size < ranks.length * 2) size <<= 1;
+		while (size < tokens * 2) size <<= 1;
 		this.mask = size - 1;
 		this.slots = new Int32Array(size);
-		for (let t = 0; t < ranks.length; t++) {
+		for (let t = 0; t < tokens; t++) {
 			let h = this.hashBytes(this.starts[t], this.starts[t + 1]) & this.mask;
 			while (this.slots[h] !== 0) h = (h + 1) & this.mask;
 			this.slots[h] = t + 1;

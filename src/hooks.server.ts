@@ -3,10 +3,9 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { createTRPCHandle } from 'trpc-sveltekit';
 import { readSession, registerAnonymous, sweepUnclaimedUsers } from '$lib/server/auth';
 import { config } from '$lib/server/config';
-import { db, pool } from '$lib/server/db';
-import { migrateDatabase } from '$lib/server/db/migrate';
+import { pool } from '$lib/server/db';
+import { dbReady, startDatabase } from '$lib/server/db/startup';
 import { closeRedis } from '$lib/server/redis';
-import { seedPrompts } from '$lib/server/db/seed';
 import { DomainError } from '$lib/server/errors';
 import { shutdownGenerations } from '$lib/server/chat/lifecycle';
 import { startSharedState, stopSharedState } from '$lib/server/cluster';
@@ -22,14 +21,19 @@ import { warmTokenizer } from '$lib/server/llm/tokens';
 export const init: ServerInit = async () => {
 	startMetrics();
 	listenForDrain();
-	await migrateDatabase(config().DATABASE_URL);
-	markMigrated();
-	await seedPrompts(db);
-	await sweepUnclaimedUsers();
-	// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
-	await startSharedState();
+	// Not awaited: the app listens (and answers 503) while the database is still coming up.
+	let shared = false;
+	void startDatabase(async () => {
+		markMigrated();
+		await sweepUnclaimedUsers();
+		// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
+		if (!shared) await startSharedState();
+		shared = true;
+	});
 	warmTokenizer();
-	setInterval(() => void sweepUnclaimedUsers().catch(() => {}), 10 * 60_000).unref();
+	setInterval(() => {
+		if (dbReady()) void sweepUnclaimedUsers().catch(() => {}); // the next sweep catches up
+	}, 10 * 60_000).unref();
 	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
 	// open reply stream keeps one open: stop the replies on the signal itself so streams end.
 	const stopReplies = () => {
@@ -43,6 +47,15 @@ export const init: ServerInit = async () => {
 		await stopSharedState();
 		await pool.end();
 		await closeRedis();
+	});
+};
+
+/** Until the database is migrated, every request (but the operator endpoints before this) answers 503. */
+const starting: Handle = async ({ event, resolve }) => {
+	if (dbReady()) return resolve(event);
+	return new Response('OreAI is starting: the database is not ready yet.', {
+		status: 503,
+		headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }
 	});
 };
 
@@ -116,4 +129,4 @@ function compress(request: Request, response: Response) {
 	});
 }
 
-export const handle = sequence(operatorEndpoints, headers, identity, trpc);
+export const handle = sequence(operatorEndpoints, headers, starting, identity, trpc);

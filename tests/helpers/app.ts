@@ -28,7 +28,11 @@ export interface RunningApp {
 }
 
 /** Starts the built app (`node build`) on its own port and database. */
-export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<RunningApp> {
+export async function startApp(
+	env: Record<string, string> = {},
+	db?: TestDatabase,
+	opts: { waitReady?: boolean } = {}
+): Promise<RunningApp> {
 	const database = db ?? (await createTestDatabase());
 	// A test that must know the port before start (to set ORIGIN to it) passes PORT itself.
 	const port = env.PORT ? Number(env.PORT) : await freePort();
@@ -54,8 +58,9 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
 	for (;;) {
 		if (proc.exitCode !== null) throw new Error(`app exited early:\n${output}`);
 		try {
-			const res = await fetch(`${url}/manifest.webmanifest`);
-			if (res.status < 500) break;
+			// Static files answer at once; an API call answers 503 until the database is ready.
+			const res = await fetch(`${url}/api/trpc/me.get`);
+			if (opts.waitReady === false ? res.status > 0 : res.status !== 503 && res.status < 500) break;
 		} catch {
 			/* not listening yet */
 		}

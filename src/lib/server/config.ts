@@ -36,6 +36,9 @@ const schema = z.object({
 	IMPORT_MAX_BYTES: int(10 * 1024 * 1024),
 	/** adapter-node's own cap on every request body; read here only to know the real import limit. */
 	BODY_SIZE_LIMIT: z.string().default('512K'),
+	/** A reply whose upstream sends no first token, or then nothing, for this long ends with an error. */
+	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: int(60_000),
+	UPSTREAM_IDLE_TIMEOUT_MS: int(30_000),
 	ORIGIN: z.string().url().optional(),
 	/** Unset: one process keeps replies in flight, locks and limits in memory. */
 	REDIS_URL: z.string().url().optional(),

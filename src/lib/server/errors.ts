@@ -21,6 +21,7 @@ export const httpStatus: Record<ErrorCode, number> = {
 	upstream_rate_limit: 502,
 	context_too_long: 502,
 	upstream_error: 502,
+	upstream_timeout: 504,
 	network: 502,
 	shutdown: 503,
 	interrupted: 500,

@@ -16,6 +16,7 @@ export const errorCodes = [
 	'upstream_rate_limit',
 	'context_too_long',
 	'upstream_error',
+	'upstream_timeout',
 	'network',
 	'shutdown',
 	'interrupted',

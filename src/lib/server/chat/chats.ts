@@ -16,6 +16,7 @@ import {
 	pageMessages
 } from './messages';
 import { versionsOf } from './versions';
+import { settlePending } from './pending-ends';
 
 /** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
 
@@ -180,6 +181,7 @@ export async function clearChat(userId: string, chatId: string) {
 
 /** A chat with a reply still streaming cannot be cleared or sent to. */
 export async function assertIdle(userId: string, chatId: string) {
+	await settlePending(userId, chatId);
 	if (await hasStreamingReply(userId, chatId)) {
 		throw new DomainError('chat_busy', 'A reply is already being generated in this chat');
 	}
@@ -203,6 +205,7 @@ export async function listPrompts(locale: Locale) {
 
 /** Deletes every chat of the user (messages go with them); refuses while a reply streams. */
 export async function deleteAllChats(userId: string) {
+	await settlePending(userId);
 	if (await hasStreamingReply(userId)) throw new DomainError('chat_busy', 'A reply is still being generated');
 	const [res] = await db.delete(chat).where(eq(chat.userId, userId));
 	return { deleted: (res as { affectedRows: number }).affectedRows };

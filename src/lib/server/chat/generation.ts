@@ -1,4 +1,7 @@
 import type { StreamEvents, Usage } from '$lib/types/stream';
+import { isErrorCode } from '$lib/types/errors';
+import { streamError, type ErrorCode } from '../errors';
+import type { Message } from '../db/schema';
 
 /**
  * One reply in flight. The server owns it: it outlives the request that started it and fans
@@ -14,15 +17,48 @@ export type GenerationEvent = ({ type: 'delta' } & StreamEvents['delta']) | Gene
 /** What a reader follows: text so far, how it ended (once it has), and live events. */
 export interface ReplySource {
 	readonly text: string;
+	/** `text.length`, and a part of it, without joining the whole text. */
+	readonly length: number;
+	slice(from: number, to?: number): string;
 	readonly final: GenerationEnd | null;
 	/** Replays what exists as one delta (and the end, if reached), then follows live. */
 	subscribe(listener: (e: GenerationEvent) => void): () => void;
 }
 
+/** The end of a failed reply; a live one and a replayed one read the same. */
+export const errorEnd = (code: ErrorCode): GenerationEnd => ({ type: 'error', ...streamError(code) });
+
+/** A stored reply, to replay like a live one that has ended. */
+export function storedReply(m: Message): ReplySource {
+	const usage =
+		m.completionTokens === null ? null : { promptTokens: m.promptTokens ?? 0, completionTokens: m.completionTokens };
+	const final: GenerationEnd =
+		m.status === 'error'
+			? errorEnd(isErrorCode(m.errorCode) ? m.errorCode : 'upstream_error')
+			: { type: 'done', finishReason: m.status === 'stopped' ? 'stopped' : 'stop', usage };
+	return {
+		text: m.content,
+		length: m.content.length,
+		slice: (from, to) => m.content.slice(from, to),
+		final,
+		subscribe(listener) {
+			if (m.content) listener({ type: 'delta', text: m.content });
+			listener(final);
+			return () => {};
+		}
+	};
+}
+
 export type StopReason = 'stopped' | 'shutdown';
 
 export class Generation implements ReplySource {
-	text = '';
+	/**
+	 * The text as it arrived, in pieces (with each piece's end offset). Readers catching up
+	 * from an offset take `slice`s, so a long reply is not copied whole for every reader and tick.
+	 */
+	private pieces: string[] = [];
+	private ends: number[] = [];
+	length = 0;
 	final: GenerationEnd | null = null;
 	readonly abort = new AbortController();
 	stopReason: StopReason | null = null;
@@ -37,8 +73,35 @@ export class Generation implements ReplySource {
 		readonly userId: string
 	) {}
 
+	get text(): string {
+		if (this.pieces.length > 1) {
+			const all = this.pieces.join('');
+			this.pieces = [all];
+			this.ends = [all.length];
+		}
+		return this.pieces[0] ?? '';
+	}
+
+	slice(from: number, to = this.length): string {
+		let lo = 0;
+		let hi = this.ends.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (this.ends[mid] > from) hi = mid;
+			else lo = mid + 1;
+		}
+		let out = '';
+		for (let i = lo; i < this.pieces.length && from < to; i++) {
+			const start = this.ends[i] - this.pieces[i].length;
+			const end = Math.min(to, this.ends[i]);
+			out += this.pieces[i].slice(from - start, end - start);
+			from = end;
+		}
+		return out;
+	}
+
 	subscribe(listener: (e: GenerationEvent) => void): () => void {
-		if (this.text) listener({ type: 'delta', text: this.text });
+		if (this.length) listener({ type: 'delta', text: this.text });
 		if (this.final) {
 			listener(this.final);
 			return () => {};
@@ -54,8 +117,11 @@ export class Generation implements ReplySource {
 	}
 
 	emit(e: GenerationEvent) {
-		if (e.type === 'delta') this.text += e.text;
-		else this.final = e;
+		if (e.type === 'delta') {
+			this.pieces.push(e.text);
+			this.length += e.text.length;
+			this.ends.push(this.length);
+		} else this.final = e;
 		for (const l of this.listeners) l(e);
 		if (e.type !== 'delta') {
 			this.listeners.clear();

@@ -228,12 +228,20 @@ export async function versionSiblings(userId: string, chatId: string, shown: Pic
 		.orderBy(asc(message.id));
 }
 
-/** Appends only what arrived since the last write: a long reply never rewrites its text. */
-export async function appendReplyText(userId: string, messageId: number, fresh: string) {
+/**
+ * Appends to many replies in one statement: each gets the text that arrived since its last
+ * write, so a long reply never rewrites its text and N live replies cost one round trip.
+ */
+export async function appendReplyTexts(parts: { userId: string; messageId: number; text: string }[]) {
+	if (!parts.length) return;
+	const cases = sql.join(
+		parts.map((p) => sql`WHEN ${p.messageId} THEN ${p.text}`),
+		sql` `
+	);
 	await db
 		.update(message)
-		.set({ content: sql`CONCAT(${message.content}, ${fresh})` })
-		.where(and(eq(message.id, messageId), eq(message.userId, userId)));
+		.set({ content: sql`CONCAT(${message.content}, CASE ${message.id} ${cases} ELSE '' END)` })
+		.where(or(...parts.map((p) => and(eq(message.id, p.messageId), eq(message.userId, p.userId)))));
 }
 
 export interface ReplyOutcome {

@@ -12,6 +12,7 @@ import { Generation } from './generation';
 import { upstreamRequest } from './history';
 import { isShuttingDown } from './lifecycle';
 import { findMessage, hideFromUpdate, recentMessages, replyPlaceholderInsert, userMessageInsert } from './messages';
+import { settlePending } from './pending-ends';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
 import { runGeneration } from './upstream';
@@ -41,6 +42,9 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 	if (!(await registry().claimChat(chatId))) throw busy();
 	let started = false;
 	try {
+		// A reply of this chat that ended while the database was down still reads `streaming`
+		// until its last write lands: try that write now, so the chat is free as soon as it can be.
+		await settlePending(userId, chatId);
 		// Independent reads on separate connections: one wait instead of three.
 		const redoId = 'editOf' in input ? input.editOf : 'messageId' in input ? input.messageId : undefined;
 		const [row, recent, named] = await Promise.all([
@@ -118,9 +122,9 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		registry().add(generation);
 		observeGeneration(generation);
 		started = true;
-		void runGeneration(generation, request, async () => {
-			await registry().releaseChat(chatId);
-			registry().remove(generation);
+		void runGeneration(generation, request, {
+			onEnded: () => registry().releaseChat(chatId),
+			onStored: () => registry().remove(generation)
 		}).then(() => {
 			if (autoTitle && generation.final?.type === 'done' && generation.text) {
 				void nameChat(userId, chatId, content!, autoTitle);

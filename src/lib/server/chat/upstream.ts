@@ -1,17 +1,24 @@
-import { streamError } from '../errors';
+import { config } from '../config';
 import { llm } from '../llm/client';
 import { classifyUpstreamError } from '../llm/upstream-errors';
-import type { Generation, Usage } from './generation';
+import { errorEnd, type Generation, type Usage } from './generation';
 import type { UpstreamRequest } from './history';
-import { startFlushing, storeEnding, type Ending } from './persist';
+import { finishStoring, trackReply, type Ending } from './persist';
+
+export interface GenerationHooks {
+	/** The reply has ended (stored or not): free the chat. */
+	onEnded(): Promise<void>;
+	/** Its last write succeeded, or was given up: nobody needs it in memory any more. */
+	onStored(): void;
+}
 
 /**
- * The upstream loop: streams the model's answer into the generation, keeps it stored while it
- * runs, and stores how it ended. Resolves once the end is stored (or could not be) and every
- * subscriber has been told.
+ * The upstream loop: streams the model's answer into the generation while the writer stores
+ * it, then stores how it ended. Subscribers hear the end once the last write was tried; if
+ * the database is down, the chat is freed anyway and the write goes on in the background.
  */
-export async function runGeneration(g: Generation, request: UpstreamRequest, onEnded: () => Promise<void>) {
-	const flusher = startFlushing(g);
+export async function runGeneration(g: Generation, request: UpstreamRequest, hooks: GenerationHooks) {
+	trackReply(g);
 	const ending: Ending = { status: 'complete', errorCode: null, usage: null };
 	let finishReason = 'stop';
 	try {
@@ -24,41 +31,75 @@ export async function runGeneration(g: Generation, request: UpstreamRequest, onE
 			finishReason = 'stopped';
 		} else {
 			ending.status = 'error';
-			ending.errorCode = classifyUpstreamError(e);
+			ending.errorCode = e instanceof UpstreamTimeout ? 'upstream_timeout' : classifyUpstreamError(e);
 		}
 	}
-	await flusher.stop();
+	const { first, stored } = finishStoring(g, ending);
+	void stored.then(hooks.onStored);
+	await first;
 	try {
-		await storeEnding(g, ending);
-	} catch (e) {
-		console.error('OreAI: could not store a finished reply', e);
+		await hooks.onEnded();
 	} finally {
-		await onEnded();
-		g.emit(
-			ending.errorCode
-				? { type: 'error', ...streamError(ending.errorCode) }
-				: { type: 'done', finishReason, usage: ending.usage }
-		);
+		g.emit(ending.errorCode ? errorEnd(ending.errorCode) : { type: 'done', finishReason, usage: ending.usage });
 	}
 }
 
-/** Reads the SDK stream into the generation; throws on any failure, stop included. */
+class UpstreamTimeout extends Error {
+	name = 'UpstreamTimeout';
+}
+
+/**
+ * Aborts when the upstream is silent: no first token within the first timeout, then no chunk
+ * within the idle timeout. `heard` re-arms it.
+ */
+function silenceWatch() {
+	const c = config();
+	const controller = new AbortController();
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const arm = (ms: number) => {
+		clearTimeout(timer);
+		timer = setTimeout(() => controller.abort(new UpstreamTimeout(`upstream silent for ${ms} ms`)), ms);
+	};
+	arm(c.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS);
+	let tokens = false;
+	return {
+		signal: controller.signal,
+		heard(token: boolean) {
+			tokens ||= token;
+			if (tokens) arm(c.UPSTREAM_IDLE_TIMEOUT_MS);
+		},
+		stop: () => clearTimeout(timer)
+	};
+}
+
+/** Reads the SDK stream into the generation; throws on any failure, stop and silence included. */
 async function consume(g: Generation, request: UpstreamRequest) {
-	const stream = await llm().chat.completions.create(
-		{ ...request, stream: true, stream_options: { include_usage: true } },
-		{ signal: g.abort.signal }
-	);
-	let finishReason: string | null = null;
-	let usage: Usage = null;
-	for await (const chunk of stream) {
-		const choice = chunk.choices[0];
-		const delta = choice?.delta?.content;
-		if (delta) g.emit({ type: 'delta', text: delta });
-		if (choice?.finish_reason) finishReason = choice.finish_reason;
-		if (chunk.usage)
-			usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+	const watch = silenceWatch();
+	try {
+		const stream = await llm().chat.completions.create(
+			{ ...request, stream: true, stream_options: { include_usage: true } },
+			{ signal: AbortSignal.any([g.abort.signal, watch.signal]) }
+		);
+		let finishReason: string | null = null;
+		let usage: Usage = null;
+		for await (const chunk of stream) {
+			const choice = chunk.choices[0];
+			const delta = choice?.delta?.content;
+			watch.heard(Boolean(delta));
+			if (delta) g.emit({ type: 'delta', text: delta });
+			if (choice?.finish_reason) finishReason = choice.finish_reason;
+			if (chunk.usage)
+				usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+		}
+		if (g.abort.signal.aborted) throw g.abort.signal.reason;
+		if (watch.signal.aborted) throw watch.signal.reason;
+		if (!finishReason) throw new Error('upstream stream ended without a finish reason');
+		return { finishReason, usage };
+	} catch (e) {
+		// The SDK reports any abort as its own error: say which one it was.
+		if (watch.signal.aborted && !g.stopReason) throw watch.signal.reason;
+		throw e;
+	} finally {
+		watch.stop();
 	}
-	if (g.abort.signal.aborted) throw g.abort.signal.reason;
-	if (!finishReason) throw new Error('upstream stream ended without a finish reason');
-	return { finishReason, usage };
 }

@@ -182,6 +182,12 @@ function publish(redis: Redis, g: Generation) {
 export class RemoteReply implements ReplySource {
 	text = '';
 	final: GenerationEnd | null = null;
+	get length() {
+		return this.text.length;
+	}
+	slice(from: number, to?: number) {
+		return this.text.slice(from, to);
+	}
 	private lastId = '0';
 	private listeners = new Set<(e: GenerationEvent) => void>();
 	private conn: Redis | undefined;

@@ -18,3 +18,15 @@ pool.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
 export const db = drizzle({ client: pool, schema, mode: 'default' });
 export type Db = typeof db;
 export { schema };
+
+/**
+ * A database failure in a few words for the log: the driver's code, never the statement or
+ * its parameters (drizzle puts both in its error message).
+ */
+export function dbFailure(e: unknown): string {
+	for (let cur = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
+		const code = (cur as { code?: unknown }).code;
+		if (typeof code === 'string' && code) return code;
+	}
+	return e instanceof Error ? e.name : 'unknown';
+}

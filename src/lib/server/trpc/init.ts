@@ -16,6 +16,7 @@ const trpcCode: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
 	upstream_rate_limit: 'INTERNAL_SERVER_ERROR',
 	context_too_long: 'INTERNAL_SERVER_ERROR',
 	upstream_error: 'INTERNAL_SERVER_ERROR',
+	upstream_timeout: 'INTERNAL_SERVER_ERROR',
 	network: 'INTERNAL_SERVER_ERROR',
 	shutdown: 'INTERNAL_SERVER_ERROR',
 	interrupted: 'INTERNAL_SERVER_ERROR',

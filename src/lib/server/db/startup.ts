@@ -1,0 +1,48 @@
+import { config } from '../config';
+import { db, dbFailure } from '.';
+import { migrateDatabase } from './migrate';
+import { seedPrompts } from './seed';
+
+/**
+ * Whether the database can serve the app: reachable, migrated and seeded. The app starts
+ * listening before that (so health checks answer) and keeps trying until the database is up.
+ */
+export interface DbState {
+	/** Migrations applied and prompts seeded; requests can use the database. */
+	ready: boolean;
+	/** The last reason the start-up could not finish, while not ready. */
+	lastError: string | null;
+}
+
+const state: DbState = { ready: false, lastError: null };
+
+export const dbState = (): Readonly<DbState> => state;
+export const dbReady = () => state.ready;
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * Migrates and seeds, retrying with backoff until it succeeds, then runs `afterReady` (recovery
+ * work that needs the database). Logs the first failure and then every change of reason.
+ */
+export async function startDatabase(afterReady: () => Promise<void>) {
+	let delay = RETRY_MIN_MS;
+	for (;;) {
+		try {
+			await migrateDatabase(config().DATABASE_URL);
+			await seedPrompts(db);
+			await afterReady();
+			break;
+		} catch (e) {
+			const reason = dbFailure(e);
+			if (reason !== state.lastError) console.error(`OreAI: database not ready, retrying (${reason})`);
+			state.lastError = reason;
+			await new Promise((r) => setTimeout(r, delay));
+			delay = Math.min(delay * 2, RETRY_MAX_MS);
+		}
+	}
+	if (state.lastError) console.error('OreAI: database ready');
+	state.ready = true;
+	state.lastError = null;
+}

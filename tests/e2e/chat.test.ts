@@ -160,7 +160,7 @@ describe('chat page (browser, mock upstream)', () => {
 		expect(await page.locator('li[data-role=assistant]').count()).toBe(1);
 	});
 
-	it('Regenerate replaces the last reply', async () => {
+	it('Regenerate shows a new last reply and keeps the earlier one behind a 2/2 switcher', async () => {
 		const { page, id } = await openChat();
 		mock.handler.setOptions({ reply: 'First answer alpha.' });
 		try {
@@ -186,8 +186,10 @@ describe('chat page (browser, mock upstream)', () => {
 		const all = await rows(id);
 		expect(all.map((r) => [r.role, r.content, r.status])).toEqual([
 			['user', 'Say something', 'complete'],
+			['assistant', 'First answer alpha.', 'complete'],
 			['assistant', 'Second answer beta.', 'complete']
 		]);
+		await expect.poll(() => page.locator(`${lastReply} [data-testid=version-label]`).innerText()).toContain('2/2');
 		await page.reload();
 		expect(await replyText(page)).toBe('Second answer beta.');
 	});
@@ -220,25 +222,40 @@ describe('chat page (browser, mock upstream)', () => {
 		await waitStatus(page2, 'complete');
 		expect(await page2.locator('[data-testid=reply-error]').count()).toBe(0);
 		expect((await replyText(page2)).length).toBeGreaterThan(10);
+		// The failed attempt stays as version 1; the answer is shown.
 		expect((await rows(id2)).map((r) => [r.role, r.status])).toEqual([
 			['user', 'complete'],
+			['assistant', 'error'],
 			['assistant', 'complete']
 		]);
 	});
 
-	it('without JavaScript, the composer form answers after the whole reply', async () => {
+	it('without JavaScript, a send redirects at once to the chat, which refreshes itself until the reply is done', async () => {
 		const noJs = await newPhone(browser, { javaScriptEnabled: false });
 		contexts.push(noJs);
 		const { page, id } = await openChat(noJs);
-		await page.locator('#content').fill(`No script here ${directive({ tokens: 30, delayMs: 20 })}`);
+		await page.locator('#content').fill(`No script here ${directive({ tokens: 60, delayMs: 50 })}`);
+		const sentAt = Date.now();
 		const [response] = await Promise.all([
 			page.waitForNavigation({ waitUntil: 'load' }),
 			page.locator('[data-testid=send]').click()
 		]);
+		// At once: well before the 3-second reply could have finished.
+		expect(Date.now() - sentAt).toBeLessThan(2500);
 		expect(response!.status()).toBe(200);
 		expect(new URL(page.url()).pathname).toBe(`/chat/${id}`);
+		expect(new URL(page.url()).hash).toBe('#latest');
 		expect(await page.locator('li[data-role=user]').innerText()).toContain('No script here');
-		expect(await status(page)).toBe('complete');
+		expect(await status(page)).toBe('streaming');
+		expect(
+			await page
+				.locator('noscript')
+				.first()
+				.evaluate((n) => n.parentElement?.tagName)
+		).toBeTruthy();
+		expect(await page.getByTestId('refreshing').count()).toBe(1);
+		// The page refreshes itself (every 2 s) until the reply is complete.
+		await expect.poll(() => status(page), { timeout: 15_000, interval: 500 }).toBe('complete');
 		const db = await dbReply(id, () => true);
 		expect(db.status).toBe('complete');
 		const shown = await replyText(page);
@@ -246,6 +263,11 @@ describe('chat page (browser, mock upstream)', () => {
 		// The first line of the stored markdown is on the page.
 		expect(shown).toContain(db.content.split('\n')[0].replace(/[*_`]/g, '').slice(0, 20));
 		expect(await page.locator('#content').inputValue()).toBe('');
+		// Done: no more refreshing; the newest message is in view and the page itself does not scroll.
+		expect(await page.getByTestId('refreshing').count()).toBe(0);
+		expect(await page.locator('li[data-role=assistant]').last().isVisible()).toBe(true);
+		const docScroll = await page.evaluate(() => document.documentElement.scrollHeight - innerHeight);
+		expect(docScroll).toBeLessThanOrEqual(0);
 	});
 
 	describe('untrusted reply content', () => {

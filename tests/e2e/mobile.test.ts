@@ -214,7 +214,7 @@ describe('on a phone', () => {
 
 	it('opens a 300-message chat with only the newest page in the DOM, older pages on demand with and without JavaScript', async () => {
 		const [owner] = await app.db.query<{ user_id: string }>('SELECT user_id FROM chat WHERE id = ?', [
-			chatPath.split('/').pop()
+			chatPath.split('/').pop()!.split('#')[0]
 		]);
 		const longChat = 'longchat0000000a';
 		await app.db.query(

@@ -40,7 +40,7 @@ describe('stopping a reply without JavaScript', () => {
 		await new Promise((r) => setTimeout(r, 300));
 		const res = await alice.form(`/chat/${chatId}?/stop`, { message: messageId });
 		expect(res.status).toBe(303);
-		expect(res.headers.get('location')).toBe(`/chat/${chatId}`);
+		expect(res.headers.get('location')).toBe(`/chat/${chatId}#latest`);
 		await events;
 		const row = await statusOf(messageId);
 		expect(row.status).toBe('stopped');

@@ -40,13 +40,13 @@ const mainOf = (html: string) => html.slice(html.indexOf('<main'), html.indexOf(
 /** The rendered message list of a chat page. */
 function messagesOf(html: string) {
 	const region = html.slice(html.indexOf('data-testid="messages"'), html.indexOf('</main>'));
-	const items = [...region.matchAll(/<li data-role="(user|assistant)" data-status="(\w+)" data-id="(\d+)"/g)].map(
-		(m) => ({
-			role: m[1],
-			status: m[2],
-			id: Number(m[3])
-		})
-	);
+	const items = [
+		...region.matchAll(/<li id="m\d+" data-role="(user|assistant)" data-status="(\w+)" data-id="(\d+)"/g)
+	].map((m) => ({
+		role: m[1],
+		status: m[2],
+		id: Number(m[3])
+	}));
 	return { region, items };
 }
 
@@ -59,7 +59,7 @@ function chatList(html: string) {
 	if (!html.includes('data-testid="chat-list"')) return [];
 	return [
 		...list.matchAll(
-			/<a href="\/chat\/([0-9a-z]+)"[^>]*>[\s\S]*?<span[^>]*>([^<]*)<\/span>\s*<time datetime="([^"]+)"[^>]*>([^<]+)<\/time>[\s\S]*?<p[^>]*>([^<]*)<\/p>/g
+			/<a href="\/chat\/([0-9a-z]+)#latest"[^>]*>[\s\S]*?<span[^>]*>([^<]*)<\/span>\s*<time datetime="([^"]+)"[^>]*>([^<]+)<\/time>[\s\S]*?<p[^>]*>([^<]*)<\/p>/g
 		)
 	].map((m) => ({ id: m[1], title: decode(m[2]), datetime: m[3], ago: m[4], preview: decode(m[5]) }));
 }
@@ -337,8 +337,9 @@ describe('server-rendered pages without JavaScript', () => {
 		it('renames a chat with a form POST and shows the new title', async () => {
 			const id = await blankChat(alice);
 			const res = await submit(alice, `/chat/${id}?/rename`, { title: '  Renamed without JS  ' });
-			expect(res.status).toBe(200);
-			expect(res.body).toContain('Renamed without JS');
+			// POST → 303 → GET: the address never keeps `?/rename`.
+			expect(res.status).toBe(303);
+			expect(res.location).toBe(`/chat/${id}#latest`);
 			expect(await app.db.query('SELECT title FROM chat WHERE id = ?', [id])).toEqual([
 				{ title: 'Renamed without JS' }
 			]);
@@ -361,7 +362,8 @@ describe('server-rendered pages without JavaScript', () => {
 			const id = await blankChat(alice);
 			await seedMessages(app.db, id, aliceId, 4);
 			const res = await submit(alice, `/chat/${id}?/clear`, {});
-			expect(res.status).toBe(200);
+			expect(res.status).toBe(303);
+			expect(res.location).toBe(`/chat/${id}#latest`);
 			expect(await app.db.query('SELECT id FROM message WHERE chat_id = ?', [id])).toEqual([]);
 			expect(await app.db.query('SELECT id FROM chat WHERE id = ?', [id])).toEqual([{ id }]);
 			const after = await page(alice, `/chat/${id}`);
@@ -380,14 +382,22 @@ describe('server-rendered pages without JavaScript', () => {
 			expect((await page(alice, `/chat/${id}`)).status).toBe(404);
 		});
 
-		it('sends a message with a form POST and shows the complete reply after the redirect', async () => {
+		it('sends a message with a form POST, redirects at once to the newest message and shows the reply', async () => {
 			const id = await blankChat(alice);
 			const res = await submit(alice, `/chat/${id}?/send`, {
 				content: '[[mock:{"tokens":4,"ttftMs":0,"delayMs":0}]] hello there'
 			});
 			expect(res.status).toBe(303);
-			expect(res.location).toBe(`/chat/${id}#composer`);
-			const { items } = messagesOf((await page(alice, `/chat/${id}`)).body);
+			expect(res.location).toBe(`/chat/${id}#latest`);
+			// The page that refreshes itself while the reply streams ends up showing it complete.
+			let body = '';
+			for (let i = 0; i < 50; i++) {
+				body = (await page(alice, `/chat/${id}`)).body;
+				if (!body.includes('http-equiv="refresh"')) break;
+				await new Promise((r) => setTimeout(r, 100));
+			}
+			expect(body).toContain('id="latest"');
+			const { items } = messagesOf(body);
 			expect(items.map((m) => [m.role, m.status])).toEqual([
 				['user', 'complete'],
 				['assistant', 'complete']
@@ -420,7 +430,11 @@ describe('server-rendered pages without JavaScript', () => {
 				['rename', { title: 'Hijacked' }],
 				['clear', {}],
 				['delete', {}],
-				['send', { content: 'hello from bob' }]
+				['send', { content: 'hello from bob' }],
+				['send', { regenerate: '1' }],
+				['version', { message: '1' }],
+				['deleteMessage', { message: '1' }],
+				['edit', { message: '1', content: 'hijacked' }]
 			])('answers the %s action with 404 and changes nothing', async (action, fields) => {
 				const bobBefore = await snapshot(app.db, await userIdOf(bob));
 				const res = await submit(bob, `/chat/${chatId}?/${action}`, fields as Record<string, string>);

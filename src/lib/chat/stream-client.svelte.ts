@@ -11,6 +11,8 @@ export type ChatItem = {
 	content: string;
 	status: MessageStatus;
 	errorCode: string | null;
+	/** The reply failed while this page watched: announced, unlike failures loaded from history. */
+	failedLive?: boolean;
 };
 
 /** A message as page data and `chats.get` deliver it. */
@@ -18,7 +20,8 @@ type StoredMessage = Omit<ChatItem, 'id'> & { id: number | string };
 
 type Source = { chat: { id: string }; messages: StoredMessage[] };
 
-export type SendBody = { content: string } | { regenerate: true };
+/** A new message, an edit of the person's message `editOf`, or another answer (to `messageId`). */
+export type SendBody = { content: string; editOf?: string } | { regenerate: true; messageId?: string };
 
 export const toItem = (m: StoredMessage): ChatItem => ({
 	id: String(m.id),
@@ -38,19 +41,21 @@ const RESUME_ATTEMPTS = 30;
  */
 export class ChatStream {
 	#source: () => Source;
-	#hooks: { onSend?: () => void; onChange?: () => void };
+	#hooks: { onSend?: () => void; onChange?: () => void; onEnd?: () => void };
 	#live: AbortController | null = null;
 
 	items = $derived.by(() => this.#source().messages.map(toItem));
-	/** Why the last send was refused, as an error code. */
-	sendError = $state<ErrorCode | null>(null);
+	/** Why the last send was refused, as an error code (`offline` when there is no connection). */
+	sendError = $state<ErrorCode | 'offline' | null>(null);
+	/** The reply whose stream broke off and is being picked up again, if any. */
+	reconnecting = $state<string | null>(null);
 	readonly busy = $derived(this.items.some((m) => m.status === 'streaming'));
 	readonly lastAssistant = $derived.by(() => {
 		const last = this.items.at(-1);
 		return last?.role === 'assistant' ? last : undefined;
 	});
 
-	constructor(source: () => Source, hooks: { onSend?: () => void; onChange?: () => void } = {}) {
+	constructor(source: () => Source, hooks: { onSend?: () => void; onChange?: () => void; onEnd?: () => void } = {}) {
 		this.#source = source;
 		this.#hooks = hooks;
 	}
@@ -95,12 +100,13 @@ export class ChatStream {
 				} else if (target && e.event === 'error') {
 					ended = true;
 					const { code } = e.data;
-					this.#patch(target, () => ({ status: 'error', errorCode: code }));
+					this.#patch(target, () => ({ status: 'error', errorCode: code, failedLive: true }));
 				}
 				this.#hooks.onChange?.();
 			},
 			signal
 		);
+		if (ended) this.#hooks.onEnd?.();
 		return { ended };
 	}
 
@@ -111,22 +117,33 @@ export class ChatStream {
 			const controller = (this.#live = new AbortController());
 			try {
 				const res = await fetch(`${this.#url}/${id}/stream`, { signal: controller.signal });
-				if (res.status === 404 || res.status === 401) return;
+				if (res.status === 404 || res.status === 401) return this.#reconnected(id);
 				if (res.ok) {
 					this.#patch(id, () => ({ content: '', status: 'streaming' }));
+					this.#reconnected(id);
 					if ((await this.#follow(res, controller.signal, id)).ended) return;
 				}
 			} catch {
 				// A dropped connection is retried below; a page that left has aborted on purpose.
-				if (controller.signal.aborted) return;
+				if (controller.signal.aborted) return this.#reconnected(id);
 			}
+			this.reconnecting = id;
 			await new Promise((r) => setTimeout(r, Math.min(300 * 2 ** attempt, 5000)));
 		}
+		this.#reconnected(id);
+	}
+
+	#reconnected(id: string) {
+		if (this.reconnecting === id) this.reconnecting = null;
 	}
 
 	/** Sends a message (or regenerates the last reply); false when the server refused it. */
 	async send(body: SendBody) {
 		this.sendError = null;
+		if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+			this.sendError = 'offline';
+			return false;
+		}
 		this.#live?.abort();
 		const controller = (this.#live = new AbortController());
 		let res: Response;
@@ -138,7 +155,8 @@ export class ChatStream {
 				signal: controller.signal
 			});
 		} catch {
-			this.sendError = 'network';
+			// No answer at all: the connection, not the AI service (which was never reached).
+			this.sendError = 'offline';
 			return false;
 		}
 		if (!res.ok) {
@@ -162,8 +180,7 @@ export class ChatStream {
 					});
 				}
 				added.push({ id: p.assistantMessageId, role: 'assistant', content: '', status: 'streaming', errorCode: null });
-				const kept = 'regenerate' in body ? dropTrailingAssistant(this.items) : this.items;
-				this.items = [...kept, ...added];
+				this.items = [...keptBefore(this.items, body), ...added];
 			});
 			if (!outcome.ended && assistantId) await this.resume(assistantId);
 		} catch {
@@ -192,7 +209,14 @@ export class ChatStream {
 	}
 }
 
-function dropTrailingAssistant(list: ChatItem[]) {
+/** What stays on show when a turn is redone: everything before the edited or regenerated message. */
+function keptBefore(list: ChatItem[], body: SendBody) {
+	const from = 'editOf' in body ? body.editOf : 'messageId' in body ? body.messageId : undefined;
+	if (from !== undefined) {
+		const at = list.findIndex((m) => m.id === from);
+		return at >= 0 ? list.slice(0, at) : list;
+	}
+	if (!('regenerate' in body)) return list;
 	let end = list.length;
 	while (end > 0 && list[end - 1].role === 'assistant') end--;
 	return list.slice(0, end);

@@ -13,7 +13,10 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const slug = form.get('prompt');
 		const api = await caller(event);
-		const chat = await orError(api.chats.create({ promptSlug: typeof slug === 'string' && slug ? slug : null }));
+		// Tapping "New chat" again reopens the untouched one instead of adding another empty chat.
+		const chat = await orError(
+			api.chats.create({ promptSlug: typeof slug === 'string' && slug ? slug : null, reuseEmpty: true })
+		);
 		redirect(303, `/chat/${chat.id}`);
 	}
 };

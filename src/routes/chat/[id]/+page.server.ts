@@ -1,12 +1,13 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { startReply } from '$lib/server/chat/send';
+import { startReply, type SendInput } from '$lib/server/chat/send';
 import { stopReply } from '$lib/server/chat/follow';
 import { DomainError, httpStatus } from '$lib/server/errors';
 import { asHttpError, orError } from '$lib/server/http';
 import { parseIds } from '$lib/server/api-input';
 import { caller } from '$lib/server/trpc/router';
 import { PAGE_SIZE } from '$lib/server/chat/paging';
-import type { Actions, PageServerLoad } from './$types';
+import { config } from '$lib/server/config';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 function chatIdOf(params: { id: string }) {
 	try {
@@ -21,6 +22,8 @@ export const load: PageServerLoad = async (event) => {
 	// A cursor that is not a message id just means "the newest page".
 	const cursor = Number(event.url.searchParams.get('before'));
 	const before = Number.isSafeInteger(cursor) && cursor > 0 ? cursor : undefined;
+	// Without JavaScript, "Edit" is a link that opens this message's editor on the server.
+	const editing = Number(event.url.searchParams.get('edit'));
 	const api = await caller(event);
 	const [chat, me, recent] = await Promise.all([
 		orError(api.chats.get({ id, before })),
@@ -30,6 +33,8 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		...chat,
 		before: before ?? null,
+		editing: Number.isSafeInteger(editing) && editing > 0 ? editing : null,
+		maxChars: config().MAX_MESSAGE_CHARS,
 		quotaLeft: me.quotaLeft,
 		recent: recent.map((c) => ({ id: c.id, title: c.title }))
 	};
@@ -40,18 +45,44 @@ async function field(request: Request, name: string) {
 	return typeof v === 'string' ? v : '';
 }
 
+/** A message id from a form field, or null when it is not one. */
+function messageIdOf(value: FormDataEntryValue | null) {
+	const id = Number(value);
+	return typeof value === 'string' && Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** Back to the chat, at its newest message: the address never keeps `?/action`. */
+const backToChat = (id: string): never => redirect(303, `/chat/${id}#latest`);
+
+/**
+ * Starts a reply and redirects at once: the page shows it streaming and, without
+ * JavaScript, refreshes itself until it is done. A refused send comes back with its text.
+ */
+async function startAndReturn(event: RequestEvent, input: SendInput, content: string) {
+	const id = chatIdOf(event.params);
+	try {
+		await startReply(event.locals.user!.id, id, input);
+	} catch (e) {
+		if (e instanceof DomainError && e.code !== 'not_found') {
+			return fail(httpStatus[e.code], { action: 'send', code: e.code, content });
+		}
+		throw asHttpError(e);
+	}
+	return backToChat(id);
+}
+
 export const actions: Actions = {
 	rename: async (event) => {
 		const title = (await field(event.request, 'title')).trim();
 		if (!title || title.length > 200) return fail(400, { action: 'rename', code: 'bad_request' });
 		const api = await caller(event);
 		await orError(api.chats.rename({ id: chatIdOf(event.params), title }));
-		return { action: 'rename', ok: true };
+		return backToChat(chatIdOf(event.params));
 	},
 	clear: async (event) => {
 		const api = await caller(event);
 		await orError(api.chats.clear({ id: chatIdOf(event.params) }));
-		return { action: 'clear', ok: true };
+		return backToChat(chatIdOf(event.params));
 	},
 	/** A read-only snapshot at a public link; the owner lands on it to copy the address. */
 	share: async (event) => {
@@ -67,39 +98,51 @@ export const actions: Actions = {
 	/** Without JavaScript: stop a reply that another tab or a reload left running. */
 	stop: async (event) => {
 		const id = chatIdOf(event.params);
-		const messageId = Number(await field(event.request, 'message'));
-		if (!Number.isSafeInteger(messageId) || messageId <= 0) return fail(400, { action: 'stop', code: 'bad_request' });
+		const messageId = messageIdOf(await field(event.request, 'message'));
+		if (!messageId) return fail(400, { action: 'stop', code: 'bad_request' });
 		try {
 			await stopReply(event.locals.user!.id, id, messageId);
 		} catch (e) {
 			throw asHttpError(e);
 		}
-		redirect(303, `/chat/${id}`);
+		return backToChat(id);
 	},
-	/** Without JavaScript: wait for the whole reply, then show the chat with it. */
-	send: async (event) => {
+	/** Shows another version of a message (the "‹ 1/2 ›" switcher). */
+	version: async (event) => {
 		const id = chatIdOf(event.params);
+		const messageId = messageIdOf((await event.request.formData()).get('message'));
+		if (!messageId) return fail(400, { action: 'version', code: 'bad_request' });
+		const api = await caller(event);
+		await orError(api.chats.showVersion({ id, messageId }));
+		redirect(303, `/chat/${id}#m${messageId}`);
+	},
+	/** Deletes one message and what followed it. */
+	deleteMessage: async (event) => {
+		const id = chatIdOf(event.params);
+		const messageId = messageIdOf((await event.request.formData()).get('message'));
+		if (!messageId) return fail(400, { action: 'deleteMessage', code: 'bad_request' });
+		const api = await caller(event);
+		await orError(api.chats.deleteMessage({ id, messageId }));
+		return backToChat(id);
+	},
+	/** Edit and resend: a new version of the person's message, answered afresh. */
+	edit: async (event) => {
 		const form = await event.request.formData();
-		const regenerate = form.get('regenerate') === '1';
+		const editOf = messageIdOf(form.get('message'));
 		const content = form.get('content');
-		if (!regenerate && typeof content !== 'string') return fail(400, { action: 'send', code: 'bad_request' });
-		try {
-			const { generation } = await startReply(
-				event.locals.user!.id,
-				id,
-				regenerate ? { regenerate: true } : { content: content as string }
-			);
-			await generation.finished;
-		} catch (e) {
-			if (e instanceof DomainError && e.code !== 'not_found') {
-				return fail(httpStatus[e.code], {
-					action: 'send',
-					code: e.code,
-					content: typeof content === 'string' ? content : ''
-				});
-			}
-			throw asHttpError(e);
+		if (!editOf || typeof content !== 'string') return fail(400, { action: 'send', code: 'bad_request' });
+		return startAndReturn(event, { content, editOf }, content);
+	},
+	/** Without JavaScript: a new message, or another answer (`regenerate`, optionally of `message`). */
+	send: async (event) => {
+		const form = await event.request.formData();
+		const content = form.get('content');
+		if (form.get('regenerate') === '1') {
+			const messageId = messageIdOf(form.get('message'));
+			if (form.has('message') && !messageId) return fail(400, { action: 'send', code: 'bad_request' });
+			return startAndReturn(event, { regenerate: true, ...(messageId ? { messageId } : {}) }, '');
 		}
-		redirect(303, `/chat/${id}#composer`);
+		if (typeof content !== 'string') return fail(400, { action: 'send', code: 'bad_request' });
+		return startAndReturn(event, { content }, content);
 	}
 };

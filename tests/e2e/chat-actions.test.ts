@@ -11,6 +11,8 @@ import { launchBrowser, screenshot } from '../helpers/browser';
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const directive = (o: Record<string, unknown>) => `[[mock:${JSON.stringify(o)}]]`;
 const MAX_CHARS = 400;
+/** A short, quick reply from the demo model. */
+const quick = directive({ tokens: 8, delayMs: 5 });
 
 const SIZES = [
 	{ name: 'phone', width: 390, height: 844 },
@@ -131,14 +133,14 @@ describe('acting on messages', () => {
 	it('edits an earlier message and resends it: the later turns give way to the new branch, and the old one is one tap away', async () => {
 		const { page } = await visitor();
 		const chatId = await newChat(page);
-		await say(page, chatId, { content: 'Plan a day in Nara' });
-		await say(page, chatId, { content: 'Add a lunch stop' });
+		await say(page, chatId, { content: `Plan a day in Nara ${quick}` });
+		await say(page, chatId, { content: `Add a lunch stop ${quick}` });
 		await page.goto(`${app.url}/chat/${chatId}`);
 		await page.waitForLoadState('networkidle');
 		const first = page.locator('li[data-role=user]').first();
 		await first.getByTestId('message-menu').locator('summary').click();
 		await first.getByTestId('edit').click();
-		await page.locator('[data-testid=edit-form] textarea').fill('Plan a day in Osaka');
+		await page.locator('[data-testid=edit-form] textarea').fill(`Plan a day in Osaka ${quick}`);
 		await page.getByTestId('edit-send').click();
 		await page.locator(`${lastReply}[data-status=complete]`).waitFor({ timeout: 15_000 });
 		await expect.poll(() => shownTexts(page)).toHaveLength(2);
@@ -152,66 +154,70 @@ describe('acting on messages', () => {
 		expect(await axe(page)).toEqual([]);
 	});
 
-	it('edits, regenerates, switches versions and deletes without JavaScript, each a form that comes back to the chat', async () => {
-		const { ctx } = await visitor();
-		const api = await ctx.newPage();
-		await api.goto(app.url + '/');
-		const chatId = await newChat(api);
-		await say(api, chatId, { content: 'First question' });
-		await say(api, chatId, { content: 'Second question' });
-		const cookies = await ctx.cookies();
-		const noJs = await browser.newContext({
-			viewport: { width: 390, height: 844 },
-			isMobile: true,
-			hasTouch: true,
-			javaScriptEnabled: false
-		});
-		contexts.push(noJs);
-		await noJs.addCookies(cookies);
-		const page = await noJs.newPage();
-		const waitDone = async () => {
-			await expect
-				.poll(async () => page.locator(lastReply).getAttribute('data-status'), { timeout: 15_000, interval: 500 })
-				.toBe('complete');
-		};
-		await page.goto(`${app.url}/chat/${chatId}`);
+	it(
+		'edits, regenerates, switches versions and deletes without JavaScript, each a form that comes back to the chat',
+		{ timeout: 60_000 },
+		async () => {
+			const { ctx } = await visitor();
+			const api = await ctx.newPage();
+			await api.goto(app.url + '/');
+			const chatId = await newChat(api);
+			await say(api, chatId, { content: `First question ${quick}` });
+			await say(api, chatId, { content: `Second question ${quick}` });
+			const cookies = await ctx.cookies();
+			const noJs = await browser.newContext({
+				viewport: { width: 390, height: 844 },
+				isMobile: true,
+				hasTouch: true,
+				javaScriptEnabled: false
+			});
+			contexts.push(noJs);
+			await noJs.addCookies(cookies);
+			const page = await noJs.newPage();
+			const waitDone = async () => {
+				await expect
+					.poll(async () => page.locator(lastReply).getAttribute('data-status'), { timeout: 15_000, interval: 500 })
+					.toBe('complete');
+			};
+			await page.goto(`${app.url}/chat/${chatId}`);
 
-		// Edit: the menu's link opens the editor on the server; the form sends the new version.
-		const first = page.locator('li[data-role=user]').first();
-		await first.getByTestId('message-menu').locator('summary').click();
-		await first.getByTestId('edit').click();
-		await page.waitForURL(/\?edit=\d+#m\d+$/);
-		await page.locator('[data-testid=edit-form] textarea').fill('First question, reworded');
-		await page.getByTestId('edit-send').click();
-		await page.waitForURL(/#latest$/);
-		await waitDone();
-		expect(await page.locator('li[data-role]').count()).toBe(2);
-		expect(new URL(page.url()).search).not.toContain('/');
+			// Edit: the menu's link opens the editor on the server; the form sends the new version.
+			const first = page.locator('li[data-role=user]').first();
+			await first.getByTestId('message-menu').locator('summary').click();
+			await first.getByTestId('edit').click();
+			await page.waitForURL(/\?edit=\d+#m\d+$/);
+			await page.locator('[data-testid=edit-form] textarea').fill(`First question, reworded ${quick}`);
+			await page.getByTestId('edit-send').click();
+			await page.waitForURL(/#latest$/);
+			await waitDone();
+			expect(await page.locator('li[data-role]').count()).toBe(2);
+			expect(new URL(page.url()).search).not.toContain('/');
 
-		// Back to the first branch with the switcher (a form).
-		await page.locator('li[data-role=user]').first().getByRole('button', { name: 'Previous version' }).click();
-		await page.waitForURL(/#m\d+$/);
-		expect(await page.locator('li[data-role]').count()).toBe(4);
-		expect(await page.locator('li[data-role=user]').last().innerText()).toContain('Second question');
+			// Back to the first branch with the switcher (a form).
+			await page.locator('li[data-role=user]').first().getByRole('button', { name: 'Previous version' }).click();
+			await page.waitForURL(/#m\d+$/);
+			expect(await page.locator('li[data-role]').count()).toBe(4);
+			expect(await page.locator('li[data-role=user]').last().innerText()).toContain('Second question');
 
-		// Regenerate the first answer from its menu; the later turn waits behind the switcher.
-		const firstAnswer = page.locator('li[data-role=assistant]').first();
-		await firstAnswer.getByTestId('message-menu').locator('summary').click();
-		await firstAnswer.getByTestId('regenerate-this').click();
-		await page.waitForURL(/#latest$/);
-		await waitDone();
-		expect(await page.locator('li[data-role]').count()).toBe(2);
-		expect(await page.locator(lastReply).getByTestId('version-label').innerText()).toContain('2/2');
+			// Regenerate the first answer from its menu; the later turn waits behind the switcher.
+			const firstAnswer = page.locator('li[data-role=assistant]').first();
+			await firstAnswer.getByTestId('message-menu').locator('summary').click();
+			await firstAnswer.getByTestId('regenerate-this').click();
+			await page.waitForURL(/#latest$/);
+			await waitDone();
+			expect(await page.locator('li[data-role]').count()).toBe(2);
+			expect(await page.locator(lastReply).getByTestId('version-label').innerText()).toContain('2/2');
 
-		// Delete that new answer: the earlier one and what followed it come back.
-		const answer = page.locator(lastReply);
-		await answer.getByTestId('message-menu').locator('summary').click();
-		await answer.getByTestId('delete-message').click();
-		await page.waitForURL(/#latest$/);
-		expect(await page.locator('li[data-role]').count()).toBe(4);
-		expect(await page.getByTestId('versions').count()).toBe(1); // only the edited question has two
-		await screenshot(page, 'versions-nojs');
-	});
+			// Delete that new answer: the earlier one and what followed it come back.
+			const answer = page.locator(lastReply);
+			await answer.getByTestId('message-menu').locator('summary').click();
+			await answer.getByTestId('delete-message').click();
+			await page.waitForURL(/#latest$/);
+			expect(await page.locator('li[data-role]').count()).toBe(4);
+			expect(await page.getByTestId('versions').count()).toBe(1); // only the edited question has two
+			await screenshot(page, 'versions-nojs');
+		}
+	);
 
 	for (const javaScriptEnabled of [true, false]) {
 		it(`turns Send into Stop while a reply is written, and Stop keeps what arrived (${javaScriptEnabled ? 'with' : 'without'} JavaScript)`, async () => {
@@ -292,7 +298,7 @@ describe('acting on messages', () => {
 		await page.getByTestId('new-chat').click();
 		await page.waitForURL(/\/chat\/[0-9a-z]+$/);
 		expect(await page.locator('header h1').innerText()).toBe('New chat');
-		await page.locator('#content').fill('Recipes with leeks and potatoes');
+		await page.locator('#content').fill(`Recipes with leeks and potatoes ${quick}`);
 		await page.getByTestId('send').click();
 		await expect.poll(() => page.locator('header h1').innerText(), { timeout: 10_000 }).not.toBe('New chat');
 		expect(await page.title()).not.toMatch(/^New chat/);

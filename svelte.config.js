@@ -6,6 +6,10 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ precompress: true }),
+		// The mock upstream (tests, bench, the demo model) is checked JavaScript: type-check it too.
+		typescript: {
+			config: (tsconfig) => ({ ...tsconfig, include: [...tsconfig.include, '../tools/**/*.js'] })
+		},
 		// A strict CSP is the second line behind sanitising: a reply's markup can never run script.
 		csp: {
 			mode: 'auto',

@@ -1,7 +1,7 @@
 // Runs the mock upstream (tools/mock-upstream/server.js) on its own thread, so the
 // bench's HTTP client and the mock do not share one event loop. Used by bench/run.js.
 import { parentPort, workerData } from 'node:worker_threads';
-import { startMockServer } from '../tools/mock-upstream/server.js';
+import { startMockServer } from '#mock-upstream/server';
 
 const mock = await startMockServer(workerData);
 // Most streams the mock served at the same moment since the last `peak` question; sampled

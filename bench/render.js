@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
-import { generateReplyTokens } from '../tools/mock-upstream/core.js';
-import { startMockServer } from '../tools/mock-upstream/server.js';
+import { generateReplyTokens } from '#mock-upstream';
+import { startMockServer } from '#mock-upstream/server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOKENS = 4000;

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockServer } from '../../tools/mock-upstream/server.js';
+import { startMockServer } from '#mock-upstream/server';
 import { startApp, type RunningApp } from '../helpers/app';
 import { launchBrowser, newPhone } from '../helpers/browser';
 

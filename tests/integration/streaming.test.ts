@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k_base from 'js-tiktoken/ranks/o200k_base';
-import { startMockServer } from '../../tools/mock-upstream/server.js';
+import { startMockServer } from '#mock-upstream/server';
 import { startApp, type RunningApp } from '../helpers/app';
 import { readSse, textOf, Visitor, type SseEvent } from '../helpers/visitor';
 

@@ -1,3 +1,4 @@
+// @ts-check
 // OpenAI-compatible mock upstream — runtime-agnostic core.
 //
 // Uses only web-standard Request / Response / ReadableStream / TextEncoder /

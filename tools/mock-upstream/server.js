@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // node:http bridge for the OpenAI-compatible mock upstream (see ./core.js).
 //
 //   import { startMockServer } from './tools/mock-upstream/server.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockServer } from '../../tools/mock-upstream/server.js';
+import { startMockServer } from '#mock-upstream/server';
 import { startApp, type RunningApp } from '../helpers/app';
 import { readSse, textOf, Visitor } from '../helpers/visitor';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startMockServer } from '../../tools/mock-upstream/server.js';
+import { startMockServer } from '#mock-upstream/server';
 import { freePort } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { readSse, Visitor, type SseEvent } from '../helpers/visitor';

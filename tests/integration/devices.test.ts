@@ -209,6 +209,18 @@ describe('one account on several devices', () => {
 		expect(await tablet.userId()).not.toBe(aliceId);
 	});
 
+	it('answers a malformed link token or an empty code on /link with the same clear refusal', async () => {
+		const v = await Device.at(app.url, newAddress());
+		const before = await v.userId();
+		for (const fields of [{ token: 'short' }, { token: 'x'.repeat(32) }, { code: '' }, { code: 'O0O0-1I1L' }]) {
+			const res = await v.form('/link', fields);
+			expect(res.status).toBe(400);
+			expect(await res.text()).toContain('already used or has expired');
+		}
+		expect((await v.html('/link/not-a-token')).status).toBe(200);
+		expect(await v.userId()).toBe(before);
+	});
+
 	it('answers bad input and missing sessions on the procedures clearly', async () => {
 		const v = await Device.at(app.url, newAddress());
 		expect((await v.mutate('devices.redeem', { code: 12345 })).status).toBe(400);

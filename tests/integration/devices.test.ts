@@ -212,7 +212,13 @@ describe('one account on several devices', () => {
 	it('answers a malformed link token or an empty code on /link with the same clear refusal', async () => {
 		const v = await Device.at(app.url, newAddress());
 		const before = await v.userId();
-		for (const fields of [{ token: 'short' }, { token: 'x'.repeat(32) }, { code: '' }, { code: 'O0O0-1I1L' }]) {
+		const tries: Record<string, string>[] = [
+			{ token: 'short' },
+			{ token: 'x'.repeat(32) },
+			{ code: '' },
+			{ code: 'O0O0-1I1L' }
+		];
+		for (const fields of tries) {
 			const res = await v.form('/link', fields);
 			expect(res.status).toBe(400);
 			expect(await res.text()).toContain('already used or has expired');

@@ -38,6 +38,7 @@ describe('sharing and importing chats (browser)', () => {
 		await owner.waitForURL(/\/s\/[0-9a-z]{20}$/);
 		await expect(owner.getByTestId('share-note').innerText()).resolves.toContain('your shared link');
 		const link = owner.url();
+		expect(await owner.getByTestId('share-url').inputValue()).toBe(link);
 
 		const reader = await (await phone({ javaScriptEnabled: false })).newPage();
 		await reader.goto(link);

@@ -53,6 +53,9 @@ describe('shared chats', () => {
 		expect(html).toContain('<strong>Kyoto</strong>');
 		expect(html).not.toMatch(/<textarea|action="\?\/send"/);
 		expect(html).toContain('Continue this chat');
+		// Only the owner is shown the address-to-send box.
+		expect(html).not.toContain('data-testid="share-url"');
+		expect((await alice.html(`/s/${shareId}`)).body).toContain('data-testid="share-url"');
 	});
 
 	it('sanitises shared replies the same way as in the chat', async () => {

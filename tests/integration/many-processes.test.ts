@@ -106,6 +106,8 @@ describe('two processes sharing one database and one Redis', () => {
 		const started = follow(await on(a).send(chatId, { content: '[[mock:{"tokens":60,"delayMs":25}]] tell me' }));
 		await started.until((ev) => deltaCount(ev) >= 5);
 		const messageId = started.events[0].data.assistantMessageId;
+		// The shared copy of a reply in flight expires by itself even if its process dies.
+		expect(await redis.ttl(`${prefix}reply:${messageId}`)).toBeGreaterThan(3600);
 		const res = await on(b).fetch(`/api/chats/${chatId}/messages/${messageId}/stream`);
 		expect(res.status).toBe(200);
 		const onB = follow(res);
@@ -119,6 +121,10 @@ describe('two processes sharing one database and one Redis', () => {
 		expect(stored.status).toBe('complete');
 		expect(stored.content).toBe(textOf(eventsA));
 		expect(textOf(eventsA).length).toBeGreaterThan(100);
+		// Kept a minute for late readers, then gone.
+		const ttl = await redis.ttl(`${prefix}reply:${messageId}`);
+		expect(ttl).toBeGreaterThan(0);
+		expect(ttl).toBeLessThanOrEqual(60);
 	});
 
 	it("does not let a reader on B follow another person's reply on A", async () => {

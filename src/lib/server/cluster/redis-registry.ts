@@ -159,8 +159,14 @@ function publish(redis: Redis, g: Generation) {
 		if (pending) void append({ type: 'delta', text: pending });
 		pending = '';
 	};
-	// Commands on one connection run in order: the end is always the last entry.
-	void redis.expire(stream, KEEP_MAX_SECONDS);
+	// Commands on one connection run in order: the stream exists (with its safety expiry)
+	// before the first delta, and the end is always the last entry.
+	void redis.xadd(stream, '*', 'e', JSON.stringify({ type: 'start' })).catch(() => {
+		/* the deltas' own writes report a Redis failure */
+	});
+	void redis.expire(stream, KEEP_MAX_SECONDS).catch(() => {
+		/* as above */
+	});
 	g.subscribe((e) => {
 		if (e.type === 'delta') {
 			pending += e.text;
@@ -232,7 +238,9 @@ export class RemoteReply implements ReplySource {
 		for (const [id, fields] of entries) {
 			this.lastId = id;
 			const raw = fields[fields.indexOf('e') + 1];
-			if (raw) this.emit(JSON.parse(raw) as GenerationEvent);
+			const e = raw ? (JSON.parse(raw) as GenerationEvent | { type: 'start' }) : null;
+			// The `start` marker only creates the stream; readers see deltas and the end.
+			if (e && e.type !== 'start') this.emit(e);
 			if (this.final) return;
 		}
 	}

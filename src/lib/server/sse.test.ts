@@ -39,6 +39,34 @@ describe('SSE encoder', () => {
 		expect(got.filter((e) => e.event === 'delta').map((e) => e.data.text)).toEqual(['hello ', 'world']);
 	});
 
+	it('sends the first delta at once, then gathers the following ones into few events', async () => {
+		const g = new Generation(1, 'c', 'u');
+		const res = sseResponse(g);
+		const reader = res.body!.getReader();
+		g.emit({ type: 'delta', text: 'first' });
+		const t0 = performance.now();
+		const first = await reader.read();
+		expect(performance.now() - t0).toBeLessThan(50);
+		expect(events(decoder.decode(first.value))).toEqual([{ event: 'delta', data: { text: 'first' } }]);
+		// Twenty tokens 5 ms apart (a fast model) arrive as a handful of events, all the text kept.
+		for (let i = 0; i < 20; i++) {
+			g.emit({ type: 'delta', text: ` t${i}` });
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		g.emit({ type: 'done', finishReason: 'stop', usage: null });
+		const rest: string[] = [];
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			rest.push(decoder.decode(value));
+		}
+		const got = events(rest.join(''));
+		const deltas = got.filter((e) => e.event === 'delta');
+		expect(deltas.map((e) => e.data.text).join('')).toBe(Array.from({ length: 20 }, (_, i) => ` t${i}`).join(''));
+		expect(deltas.length).toBeLessThanOrEqual(5);
+		expect(got.at(-1)!.event).toBe('done');
+	});
+
 	it('catches a client that read nothing during a 2 MB reply up in full, emoji intact, with one done', async () => {
 		const g = new Generation(1, 'c', 'u');
 		const res = sseResponse(g);

@@ -76,8 +76,8 @@ describe('markdown renderer in the browser', () => {
 		const loaded = await track(page);
 		await page.goto(app.url + '/', { waitUntil: 'networkidle' });
 		expect(loaded).toEqual([]);
-		await page.locator(`a[href="/chat/${chatId}"]`).first().click();
-		await page.waitForURL(`**/chat/${chatId}`);
+		await page.locator(`a[href^="/chat/${chatId}"]`).first().click();
+		await page.waitForURL(new RegExp(`/chat/${chatId}(#.*)?$`));
 		await page.locator(`${lastReply} strong`).waitFor();
 		expect(await page.locator(`${lastReply} strong`).innerText()).toBe('bold');
 		expect(await page.locator(`${lastReply} code.language-python`).count()).toBe(1);

@@ -83,7 +83,7 @@ describe('npm start', () => {
 	});
 
 	it(
-		'with WORKERS=2 and Redis: two workers serve, /metrics counts for both, SIGTERM drains then stores replies and exits',
+		'with WORKERS=2 and Redis: two workers serve, /metrics counts for both, a killed worker is replaced, SIGTERM drains then stores replies and exits',
 		{ timeout: 60_000 },
 		async () => {
 			const db = await createTestDatabase();
@@ -103,6 +103,7 @@ describe('npm start', () => {
 					REDIS_URL,
 					REDIS_PREFIX: prefix,
 					DRAIN_SECONDS: '2',
+					LEASE_SECONDS: '2',
 					OPENAI_BASE_URL: mock.url,
 					OPENAI_API_KEY: 'test',
 					REGISTER_LIMIT: '1000'
@@ -121,6 +122,18 @@ describe('npm start', () => {
 			const visitors = await Promise.all(Array.from({ length: 6 }, () => Visitor.arrive(app.url)));
 			const metrics = await (await fetch(app.url + '/metrics')).text();
 			expect(metrics).toMatch(/^oreai_registrations_total 6$/m);
+
+			// A worker that dies is replaced; the others go on serving meanwhile.
+			const leases = await redis.keys(prefix + 'lease:*');
+			const victim = Number(leases[0].split('-').at(-2));
+			process.kill(victim, 'SIGKILL');
+			await expect.poll(() => app.output(), { timeout: 5000 }).toContain(`worker ${victim} exited (SIGKILL)`);
+			expect((await fetch(app.url + '/healthz')).status).toBe(200);
+			await expect
+				.poll(async () => (await redis.keys(prefix + 'lease:*')).filter((k) => !k.includes(`-${victim}-`)).length, {
+					timeout: 15_000
+				})
+				.toBe(2);
 
 			// A long reply in flight when SIGTERM comes.
 			const v = visitors[0];

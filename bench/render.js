@@ -71,7 +71,8 @@ let page_ = {};
 try {
 	for (let i = 0; i < 300; i++) {
 		try {
-			if ((await fetch(url + '/manifest.webmanifest')).ok) break;
+			// Ready, not just listening: pages answer 503 until the database is.
+			if ((await fetch(url + '/readyz')).ok) break;
 		} catch {
 			// not listening yet
 		}

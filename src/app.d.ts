@@ -13,6 +13,8 @@ declare global {
 		interface Error {
 			code?: string;
 			message: string;
+			/** Set for unexpected failures: the id of the log line that tells the operator more. */
+			errorId?: string;
 		}
 	}
 }

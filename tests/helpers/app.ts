@@ -27,9 +27,12 @@ export interface RunningApp {
 	close(): Promise<void>;
 }
 
-/** Starts the built app (`node build`) on its own port and database. */
+/**
+ * Starts the built app (`node build`) on its own port and database. A setting given as
+ * `undefined` is left out entirely: `quickStart` starts it as the README's quick start does.
+ */
 export async function startApp(
-	env: Record<string, string> = {},
+	env: Record<string, string | undefined> = {},
 	db?: TestDatabase,
 	opts: { waitReady?: boolean } = {}
 ): Promise<RunningApp> {
@@ -38,17 +41,18 @@ export async function startApp(
 	const port = env.PORT ? Number(env.PORT) : await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let output = '';
+	const settings: Record<string, string | undefined> = {
+		PATH: process.env.PATH ?? '',
+		DATABASE_URL: database.url,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		ORIGIN: url,
+		REGISTER_LIMIT: '10000',
+		...env
+	};
 	const proc = spawn(process.execPath, ['build'], {
 		cwd: root,
-		env: {
-			PATH: process.env.PATH ?? '',
-			DATABASE_URL: database.url,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: url,
-			REGISTER_LIMIT: '10000',
-			...env
-		},
+		env: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Record<string, string>,
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	proc.stdout!.on('data', (d) => (output += d));

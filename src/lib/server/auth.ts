@@ -4,6 +4,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { generateIdFromEntropySize, Lucia, type Session, type User } from 'lucia';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { config } from './config';
+import { isHttps } from './origin';
 import { db } from './db';
 import { session as sessionTable, user as userTable } from './db/schema';
 import { giveSampleChats } from './db/seed';
@@ -52,8 +53,9 @@ function setSessionCookie(event: RequestEvent, session: Session) {
 		path: '/',
 		httpOnly: true,
 		sameSite: 'lax',
-		// Secure only where the browser will keep it: over HTTPS (a plain-http LAN host drops it).
-		secure: event.url.protocol === 'https:'
+		// Secure only where the browser reached us over https: a plain-http LAN host drops a
+		// Secure cookie, and adapter-node's event.url says https whenever ORIGIN is unset.
+		secure: isHttps(event)
 	});
 }
 

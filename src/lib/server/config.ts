@@ -34,12 +34,22 @@ const schema = z.object({
 	LINK_ATTEMPTS_PER_ADDRESS: int(10),
 	/** Largest accepted import file, in bytes. */
 	IMPORT_MAX_BYTES: int(10 * 1024 * 1024),
-	/** adapter-node's own cap on every request body; read here only to know the real import limit. */
+	/** adapter-node's own cap on every request body: the import limit, and a 413 for larger API bodies. */
 	BODY_SIZE_LIMIT: z.string().default('512K'),
 	/** A reply whose upstream sends no first token, or then nothing, for this long ends with an error. */
 	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: int(60_000),
 	UPSTREAM_IDLE_TIMEOUT_MS: int(30_000),
+	/** The address people use, e.g. https://chat.example.org; unset: whatever host and port a request names. */
 	ORIGIN: z.string().url().optional(),
+	/**
+	 * adapter-node's: the header a trusted reverse proxy puts the original scheme in (e.g.
+	 * x-forwarded-proto). Unset, requests are taken to be plain http, since `node build` serves no TLS.
+	 */
+	PROTOCOL_HEADER: z.string().min(1).optional(),
+	/** adapter-node's: the header a trusted reverse proxy puts the original host in (e.g. x-forwarded-host). */
+	HOST_HEADER: z.string().min(1).optional(),
+	/** Calls one tRPC request may batch. */
+	TRPC_MAX_BATCH: int(10),
 	/** Unset: one process keeps replies in flight, locks and limits in memory. */
 	REDIS_URL: z.string().url().optional(),
 	/** Every Redis key and channel starts with this, so several apps (or tests) share one Redis. */
@@ -54,7 +64,7 @@ const schema = z.object({
 	METRICS_TOKEN: z.string().min(16).optional()
 });
 
-export type Config = z.infer<typeof schema> & { demoModel: boolean; importLimitBytes: number };
+export type Config = z.infer<typeof schema> & { demoModel: boolean; importLimitBytes: number; bodyLimitBytes: number };
 
 /** adapter-node's reading of BODY_SIZE_LIMIT: bytes, with an optional K, M or G (×1024). */
 function parseBytes(value: string) {
@@ -88,6 +98,7 @@ export function config(): Config {
 	cached = {
 		...c,
 		demoModel: !c.OPENAI_API_KEY && !c.OPENAI_BASE_URL,
+		bodyLimitBytes: bodyLimit,
 		// A form upload also carries its field names and boundaries: leave it 16 KiB of room.
 		importLimitBytes: Math.min(c.IMPORT_MAX_BYTES, bodyLimit - 16 * 1024)
 	};

@@ -28,7 +28,11 @@ export const httpStatus: Record<ErrorCode, number> = {
 	link_invalid: 400,
 	passkey_failed: 400,
 	import_invalid: 400,
-	import_too_large: 413
+	import_too_large: 413,
+	forbidden: 403,
+	payload_too_large: 413,
+	batch_too_large: 400,
+	internal: 500
 };
 
 export class DomainError extends Error {

@@ -23,7 +23,11 @@ export const errorCodes = [
 	'link_invalid',
 	'passkey_failed',
 	'import_invalid',
-	'import_too_large'
+	'import_too_large',
+	'forbidden',
+	'payload_too_large',
+	'batch_too_large',
+	'internal'
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import QRCode from 'qrcode';
 import { caller } from '$lib/server/trpc/router';
 import { actionResult, orError } from '$lib/server/http';
-import { config } from '$lib/server/config';
+import { requestOrigin } from '$lib/server/origin';
 import { formatCode } from '$lib/server/devices';
 import { setFlash, takeFlash } from '$lib/server/flash';
 import { isLocale } from '$lib/i18n/locales';
@@ -66,7 +66,7 @@ export const actions: Actions = {
 		const api = await caller(event);
 		return actionResult('link', async () => {
 			const link = await api.devices.createLink();
-			const url = `${config().ORIGIN ?? event.url.origin}/link/${link.token}`;
+			const url = `${requestOrigin(event) ?? event.url.origin}/link/${link.token}`;
 			const qr = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 			return {
 				action: 'link' as const,

@@ -23,15 +23,31 @@ const trpcCode: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
 	link_invalid: 'BAD_REQUEST',
 	passkey_failed: 'BAD_REQUEST',
 	import_invalid: 'BAD_REQUEST',
-	import_too_large: 'PAYLOAD_TOO_LARGE'
+	import_too_large: 'PAYLOAD_TOO_LARGE',
+	forbidden: 'FORBIDDEN',
+	payload_too_large: 'PAYLOAD_TOO_LARGE',
+	batch_too_large: 'BAD_REQUEST',
+	internal: 'INTERNAL_SERVER_ERROR'
 };
 
+/** Ids of unexpected failures, set where they are logged (the handle's onError), read below. */
+export const errorIds = new WeakMap<TRPCError, string>();
+
 const t = initTRPC.context<Context>().create({
+	// Never ship stacks to the browser, whatever NODE_ENV says.
+	isDev: false,
 	errorFormatter({ shape, error }) {
 		const cause = error.cause;
 		const code = cause instanceof DomainError ? cause.code : undefined;
-		// Never ship stacks to the browser.
-		return { ...shape, data: { ...shape.data, stack: undefined, appCode: code ?? null } };
+		const data = { ...shape.data, stack: undefined, appCode: code ?? null };
+		if (error.code !== 'INTERNAL_SERVER_ERROR' || code) return { ...shape, data };
+		// An unexpected failure: its message may quote SQL and parameters. Only the id goes out.
+		const errorId = errorIds.get(error) ?? null;
+		return {
+			...shape,
+			message: `Something went wrong on our side${errorId ? ` (error id ${errorId})` : ''}.`,
+			data: { ...data, appCode: 'internal', errorId }
+		};
 	}
 });
 

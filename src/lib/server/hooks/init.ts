@@ -1,0 +1,44 @@
+import type { ServerInit } from '@sveltejs/kit';
+import { sweepUnclaimedUsers } from '../auth';
+import { shutdownGenerations } from '../chat/lifecycle';
+import { startSharedState, stopSharedState } from '../cluster';
+import { config } from '../config';
+import { db, pool } from '../db';
+import { migrateDatabase } from '../db/migrate';
+import { seedPrompts } from '../db/seed';
+import { warmTokenizer } from '../llm/tokens';
+import { log } from '../log';
+import { listenForDrain, markDraining, markMigrated } from '../ops/health';
+import { startMetrics } from '../ops/metrics';
+import { closeRedis } from '../redis';
+
+/** Once per process, before the first request: schema, seed data, recovery, shutdown hooks. */
+export const init: ServerInit = async () => {
+	startMetrics();
+	listenForDrain();
+	await migrateDatabase(config().DATABASE_URL);
+	markMigrated();
+	await seedPrompts(db);
+	await sweepUnclaimedUsers();
+	// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
+	await startSharedState();
+	warmTokenizer();
+	setInterval(
+		() => void sweepUnclaimedUsers().catch((e) => log.warn({ error: e?.name }, 'sweeping unclaimed users failed')),
+		10 * 60_000
+	).unref();
+	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
+	// open reply stream keeps one open: stop the replies on the signal itself so streams end.
+	const stopReplies = () => {
+		markDraining();
+		void shutdownGenerations().catch((e) => log.warn({ error: e?.name }, 'stopping replies failed'));
+	};
+	process.once('SIGTERM', stopReplies);
+	process.once('SIGINT', stopReplies);
+	process.once('sveltekit:shutdown', async () => {
+		await shutdownGenerations();
+		await stopSharedState();
+		await pool.end();
+		await closeRedis();
+	});
+};

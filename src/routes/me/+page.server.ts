@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import QRCode from 'qrcode';
 import { caller } from '$lib/server/trpc/router';
 import { actionResult, orError } from '$lib/server/http';
+import { config } from '$lib/server/config';
 import { requestOrigin } from '$lib/server/origin';
 import { formatCode } from '$lib/server/devices';
 import { setFlash, takeFlash } from '$lib/server/flash';

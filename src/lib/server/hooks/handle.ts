@@ -4,10 +4,20 @@ import { translate } from '$lib/i18n';
 import { isLocale, pickLocale, type Locale } from '$lib/i18n/locales';
 import { readSession, registerAnonymous } from '../auth';
 import { config } from '../config';
+import { dbReady } from '../db/startup';
 import { DomainError, type ErrorCode, httpStatus } from '../errors';
 import { operatorEndpoints } from '../ops/handle';
 import { TRPC_PATH, trpcHandle } from '../trpc/handle';
 import { csrf } from './csrf';
+
+/** Until the database is migrated, every request (but the operator endpoints before this) answers 503. */
+const starting: Handle = async ({ event, resolve }) => {
+	if (dbReady()) return resolve(event);
+	return new Response('OreAI is starting: the database is not ready yet.', {
+		status: 503,
+		headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }
+	});
+};
 
 /** Who is asking: the session's user, or on a page a new anonymous one; locale and theme. */
 const identity: Handle = async ({ event, resolve }) => {
@@ -112,7 +122,8 @@ function compress(request: Request, response: Response) {
 }
 
 /**
- * Probes first (they never read a session), then headers on everything that follows, then
- * the refusals that need no session (origin, size, batch), then identity, then tRPC.
+ * Probes first (they never read a session), then headers on everything that follows, 503
+ * while the database comes up, the refusals that need no session (origin, size, batch), then
+ * identity, then tRPC.
  */
-export const handle = sequence(operatorEndpoints, headers, csrf, bodyLimit, batchLimit, identity, trpcHandle);
+export const handle = sequence(operatorEndpoints, headers, starting, csrf, bodyLimit, batchLimit, identity, trpcHandle);

@@ -2,10 +2,8 @@ import type { ServerInit } from '@sveltejs/kit';
 import { sweepUnclaimedUsers } from '../auth';
 import { shutdownGenerations } from '../chat/lifecycle';
 import { startSharedState, stopSharedState } from '../cluster';
-import { config } from '../config';
-import { db, pool } from '../db';
-import { migrateDatabase } from '../db/migrate';
-import { seedPrompts } from '../db/seed';
+import { pool } from '../db';
+import { dbReady, startDatabase } from '../db/startup';
 import { warmTokenizer } from '../llm/tokens';
 import { log } from '../log';
 import { listenForDrain, markDraining, markMigrated } from '../ops/health';
@@ -16,17 +14,21 @@ import { closeRedis } from '../redis';
 export const init: ServerInit = async () => {
 	startMetrics();
 	listenForDrain();
-	await migrateDatabase(config().DATABASE_URL);
-	markMigrated();
-	await seedPrompts(db);
-	await sweepUnclaimedUsers();
-	// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
-	await startSharedState();
+	// Not awaited: the app listens (and answers 503) while the database is still coming up.
+	let shared = false;
+	void startDatabase(async () => {
+		markMigrated();
+		await sweepUnclaimedUsers();
+		// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
+		if (!shared) await startSharedState();
+		shared = true;
+	});
 	warmTokenizer();
-	setInterval(
-		() => void sweepUnclaimedUsers().catch((e) => log.warn({ error: e?.name }, 'sweeping unclaimed users failed')),
-		10 * 60_000
-	).unref();
+	setInterval(() => {
+		if (!dbReady()) return;
+		// The next sweep catches up.
+		void sweepUnclaimedUsers().catch((e) => log.warn({ error: e?.name }, 'sweeping unclaimed users failed'));
+	}, 10 * 60_000).unref();
 	// adapter-node emits `sveltekit:shutdown` only once every connection has closed, and an
 	// open reply stream keeps one open: stop the replies on the signal itself so streams end.
 	const stopReplies = () => {

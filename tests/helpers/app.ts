@@ -48,6 +48,11 @@ export async function startApp(
 		HOST: '127.0.0.1',
 		ORIGIN: url,
 		REGISTER_LIMIT: '10000',
+		// TEST_APP_REDIS_URL runs every app a suite starts in shared (Redis) mode, each under a
+		// key prefix of its own: the single-process behaviour must hold there too.
+		...(process.env.TEST_APP_REDIS_URL
+			? { REDIS_URL: process.env.TEST_APP_REDIS_URL, REDIS_PREFIX: `oreai-test-${port}-${Date.now()}:` }
+			: {}),
 		...env
 	};
 	const proc = spawn(process.execPath, ['build'], {

@@ -131,6 +131,53 @@ describe('a database outage during a reply', () => {
 	});
 });
 
+describe('a database outage longer than REPLY_STORE_RETRY_SECONDS', () => {
+	let server: PrivateMariaDb;
+	let mock: Mock;
+	let app: RunningApp;
+
+	beforeAll(async () => {
+		server = await startPrivateMariaDb();
+		mock = await startMockServer({ tokens: 20 });
+		app = await startApp(
+			{ ...appEnv(mock), REPLY_STORE_RETRY_SECONDS: '2' },
+			await createTestDatabase('oreai_long_outage', server.url)
+		);
+	}, 60_000);
+	afterAll(async () => {
+		await app?.close().catch(() => {});
+		await mock?.close();
+		await server?.destroy();
+	});
+
+	it('marks the reply interrupted with the text stored before, and the chat takes sends again', async () => {
+		const v = await Visitor.arrive(app.url);
+		const chatId = (await v.mutate('chats.create', {})).body.result.data.id as string;
+		const res = await v.send(chatId, { content: 'long dark [[mock:{"tokens":40,"delayMs":50}]]' });
+		let stopped: Promise<void> = Promise.resolve();
+		const events = await follow(res, 5, () => {
+			stopped = server.stop();
+		});
+		await stopped;
+		expect(events.at(-1)!.event).toBe('done');
+		await sleep(4000);
+		await server.start();
+
+		const again = await waitFor(async () => {
+			const r = await v.send(chatId, { content: 'back again' });
+			return r.status === 200 ? r : (await r.body?.cancel(), false);
+		}, 15_000);
+		expect((await readSse(again)).at(-1)!.event).toBe('done');
+
+		const [row] = await app.db.query<Row>('SELECT id, content, status, error_code FROM message WHERE id = ?', [
+			events[0].data.assistantMessageId!
+		]);
+		expect(row).toMatchObject({ status: 'error', error_code: 'interrupted' });
+		expect(textOf(events).startsWith(row.content)).toBe(true);
+		expect(app.logs()).toMatch(/gave up storing a reply whole/);
+	}, 60_000);
+});
+
 describe('starting while the database is down', () => {
 	let server: PrivateMariaDb;
 	let mock: Mock;

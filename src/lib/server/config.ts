@@ -39,6 +39,8 @@ const schema = z.object({
 	/** A reply whose upstream sends no first token, or then nothing, for this long ends with an error. */
 	UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: int(60_000),
 	UPSTREAM_IDLE_TIMEOUT_MS: int(30_000),
+	/** While the database is down, how long the last write of an ended reply is retried. */
+	REPLY_STORE_RETRY_SECONDS: int(600),
 	/** The address people use, e.g. https://chat.example.org; unset: whatever host and port a request names. */
 	ORIGIN: z.string().url().optional(),
 	/**

@@ -262,6 +262,14 @@ export async function finishReply(userId: string, messageId: number, outcome: Re
 		.where(and(eq(message.id, messageId), eq(message.userId, userId)));
 }
 
+/** One reply whose end could not be stored: interrupted, with the text stored before. */
+export async function markReplyInterrupted(userId: string, messageId: number) {
+	await db
+		.update(message)
+		.set({ status: 'error', errorCode: 'interrupted' })
+		.where(and(eq(message.id, messageId), eq(message.userId, userId), eq(message.status, 'streaming')));
+}
+
 /** After a crash, replies left `streaming` can never finish: mark them interrupted. */
 export async function markStreamingInterrupted() {
 	await db.update(message).set({ status: 'error', errorCode: 'interrupted' }).where(eq(message.status, 'streaming'));

@@ -1,17 +1,19 @@
+import { config } from '../config';
 import { db, dbFailure } from '../db';
+import { log } from '../log';
 import type { MessageStatus } from '../db/schema';
 import { messageTokens } from '../llm/tokens';
 import type { ErrorCode } from '../errors';
 import { touchChat } from './chats';
 import type { Generation, Usage } from './generation';
-import { appendReplyTexts, finishReply } from './messages';
+import { appendReplyTexts, finishReply, markReplyInterrupted } from './messages';
 import { addPending, removePending } from './pending-ends';
 
 /**
  * Keeps replies in the database while they stream, and never loses a word to a database
  * outage: the text stays in memory until it is stored, the appends are retried with backoff,
- * and the last write of each reply is retried until it succeeds (or FINAL_GIVE_UP_MS passes,
- * after which the next start marks the reply interrupted).
+ * and the last write of each reply is retried until it succeeds (or REPLY_STORE_RETRY_SECONDS pass,
+ * after which the reply is marked interrupted with the text stored before).
  */
 
 /** Every live reply is stored at least this often while the database answers. */
@@ -21,7 +23,8 @@ const BATCH = 100;
 /** Backoff between retries while the database fails. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
-const FINAL_GIVE_UP_MS = 10 * 60_000;
+/** After that, how often the small "interrupted" write is retried. */
+const INTERRUPTED_RETRY_MS = 30_000;
 
 /** Live replies and how many of their characters are stored. */
 const live = new Map<Generation, number>();
@@ -61,14 +64,14 @@ async function appendAll() {
 		try {
 			await appendReplyTexts(batch.map((p) => ({ userId: p.g.userId, messageId: p.g.messageId, text: p.text })));
 		} catch (e) {
-			if (!appendsFailing) console.error(`OreAI: could not store live replies, retrying (${dbFailure(e)})`);
+			if (!appendsFailing) log.warn({ code: dbFailure(e) }, 'could not store live replies, retrying');
 			appendsFailing = true;
 			tickDelay = Math.min(Math.max(tickDelay * 2, RETRY_MIN_MS), RETRY_MAX_MS);
 			return;
 		}
 		for (const p of batch) if (live.has(p.g)) live.set(p.g, p.end);
 	}
-	if (appendsFailing) console.error('OreAI: storing live replies again');
+	if (appendsFailing) log.info('storing live replies again');
 	appendsFailing = false;
 	tickDelay = FLUSH_MS;
 }
@@ -92,48 +95,69 @@ async function storeEnding(g: Generation, end: Ending) {
 	await touchChat(db, g.userId, g.chatId);
 }
 
+type ReplyIds = Pick<Generation, 'messageId' | 'userId' | 'chatId'>;
+
 /**
- * Ends a reply's storage: waits for an append in progress (the last write replaces the text,
- * so no append may land after it), then writes the whole text and status. `first` tells
- * whether the first try stored it; if not, retries go on in the background and `stored`
- * resolves once it is stored or given up.
+ * A write tried now, on demand (see pending-ends.ts) and with backoff until it succeeds or
+ * its deadline passes. Logs its first failure and its late success, once each.
  */
-export function finishStoring(g: Generation, end: Ending) {
-	live.delete(g);
+function retrying(ids: ReplyIds, what: string, write: () => Promise<void>) {
 	let tries = 0;
-	let inProgress: Promise<boolean> | null = null;
 	let done = false;
+	let inProgress: Promise<boolean> | null = null;
 	const attempt = async (): Promise<boolean> =>
 		done ||
-		(inProgress ??= storeEnding(g, end)
+		(inProgress ??= write()
 			.then(
 				() => {
-					if (tries > 0) console.error(`OreAI: stored reply ${g.messageId} after ${tries + 1} tries`);
+					if (tries > 0) log.info({ messageId: ids.messageId, tries: tries + 1 }, `stored ${what} of a reply`);
 					done = true;
-					removePending(g.messageId);
+					removePending(ids.messageId);
 					return true;
 				},
 				(e) => {
-					if (tries === 0) console.error(`OreAI: could not store reply ${g.messageId}, retrying (${dbFailure(e)})`);
+					if (tries === 0) {
+						log.warn({ messageId: ids.messageId, code: dbFailure(e) }, `could not store ${what} of a reply, retrying`);
+					}
 					tries++;
 					return false;
 				}
 			)
 			.finally(() => (inProgress = null)));
-	const first = writing.then(attempt);
-	const stored = first.then(async (ok) => {
-		if (ok) return true;
-		if (!done) addPending(g.messageId, { userId: g.userId, chatId: g.chatId, attempt });
-		const giveUpAt = Date.now() + FINAL_GIVE_UP_MS;
+	/** Retries until stored (true) or `deadline` (false); meanwhile a check for busy chats may try it too. */
+	const until = async (deadline: number, maxDelay: number) => {
+		if (!done) addPending(ids.messageId, { userId: ids.userId, chatId: ids.chatId, attempt });
 		let delay = RETRY_MIN_MS;
-		while (!done && Date.now() < giveUpAt) {
+		while (!done && Date.now() < deadline) {
 			await new Promise((r) => setTimeout(r, delay));
-			delay = Math.min(delay * 2, RETRY_MAX_MS);
+			delay = Math.min(delay * 2, maxDelay);
 			if (!done) await attempt();
 		}
-		removePending(g.messageId);
-		if (!done) console.error(`OreAI: gave up storing reply ${g.messageId}; the next start marks it interrupted`);
+		if (!done) removePending(ids.messageId);
 		return done;
+	};
+	return { attempt, until };
+}
+
+/**
+ * Ends a reply's storage: waits for an append in progress (the last write replaces the text,
+ * so no append may land after it), then writes the whole text and status. `first` tells
+ * whether the first try stored it; if not, retries go on in the background and `stored`
+ * resolves once it is stored (true) or given up (false). Given up, the text is let go and a
+ * small write marks the reply interrupted (its text as last appended) whenever the database
+ * answers again, so the chat never stays busy.
+ */
+export function finishStoring(g: Generation, end: Ending) {
+	live.delete(g);
+	const ids: ReplyIds = { messageId: g.messageId, userId: g.userId, chatId: g.chatId };
+	const whole = retrying(ids, 'the end', () => storeEnding(g, end));
+	const first = writing.then(whole.attempt);
+	const stored = first.then(async (ok) => {
+		if (ok || (await whole.until(Date.now() + config().REPLY_STORE_RETRY_SECONDS * 1000, RETRY_MAX_MS))) return true;
+		log.error({ messageId: g.messageId }, 'gave up storing a reply whole; marking it interrupted instead');
+		const mark = retrying(ids, 'the interruption', () => markReplyInterrupted(ids.userId, ids.messageId));
+		void mark.until(Infinity, INTERRUPTED_RETRY_MS);
+		return false;
 	});
 	return { first, stored };
 }

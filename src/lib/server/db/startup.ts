@@ -1,5 +1,6 @@
 import { config } from '../config';
 import { db, dbFailure } from '.';
+import { log } from '../log';
 import { migrateDatabase } from './migrate';
 import { seedPrompts } from './seed';
 
@@ -36,13 +37,13 @@ export async function startDatabase(afterReady: () => Promise<void>) {
 			break;
 		} catch (e) {
 			const reason = dbFailure(e);
-			if (reason !== state.lastError) console.error(`OreAI: database not ready, retrying (${reason})`);
+			if (reason !== state.lastError) log.warn({ code: reason }, 'database not ready, retrying');
 			state.lastError = reason;
 			await new Promise((r) => setTimeout(r, delay));
 			delay = Math.min(delay * 2, RETRY_MAX_MS);
 		}
 	}
-	if (state.lastError) console.error('OreAI: database ready');
+	if (state.lastError) log.info('database ready');
 	state.ready = true;
 	state.lastError = null;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { db } from '../db';
+import { dbReady } from '../db/startup';
 import { redis } from '../redis';
 
 /**
@@ -35,7 +36,9 @@ export type Readiness = { ready: boolean; checks: Record<string, 'ok' | string> 
 export async function readiness(): Promise<Readiness> {
 	const checks: Record<string, string> = {};
 	checks.draining = draining ? 'shutting down' : 'ok';
-	checks.migrations = migrated ? 'ok' : 'not applied';
+	// Migrated is not yet serving: recovery (leases, interrupted replies) runs first, and
+	// requests answer 503 until it is done.
+	checks.migrations = !migrated ? 'not applied' : dbReady() ? 'ok' : 'starting';
 	const [database, cache] = await Promise.allSettled([
 		within(db.execute(sql`SELECT 1`)),
 		redis() ? within(redis()!.ping()) : Promise.resolve('PONG')

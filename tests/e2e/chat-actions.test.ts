@@ -112,6 +112,9 @@ describe('acting on messages', () => {
 				const menu = reply.getByTestId('message-menu');
 				await menu.locator('summary').click();
 				expect(await menu.getAttribute('open')).not.toBeNull();
+				const panel = (await menu.locator('summary + div').boundingBox())!;
+				expect(panel.x).toBeGreaterThanOrEqual(0);
+				expect(panel.x + panel.width).toBeLessThanOrEqual(size.width);
 				expect(await axe(page)).toEqual([]);
 				await screenshot(page, `versions-${size.name}-${scheme}`);
 				await page.keyboard.press('Escape');

@@ -17,7 +17,7 @@ describe('auto-registration', () => {
 		expect(cookie).toMatch(/SameSite=Lax/i);
 		expect(cookie).not.toMatch(/Secure/i);
 		const html = await res.text();
-		expect((html.match(/href="\/chat\/[a-z0-9]+"/g) ?? []).length).toBeGreaterThanOrEqual(3);
+		expect((html.match(/href="\/chat\/[a-z0-9]+#latest"/g) ?? []).length).toBeGreaterThanOrEqual(3);
 	});
 
 	it('marks the cookie Secure when served over HTTPS behind a proxy', async () => {

@@ -378,4 +378,42 @@ describe('acting on messages', () => {
 		expect(await page.locator('#content').inputValue()).toBe('Are you there?');
 		await ctx.setOffline(false);
 	});
+
+	it('shows "reconnecting" when the connection drops mid-reply, and picks the reply up again', async () => {
+		const ctx = await browser.newContext({
+			viewport: { width: 390, height: 844 },
+			isMobile: true,
+			hasTouch: true,
+			// Requests must reach the test's interception, not the offline shell's worker.
+			serviceWorkers: 'block'
+		});
+		contexts.push(ctx);
+		const page = await ctx.newPage();
+		await page.goto(app.url + '/');
+		const chatId = await newChat(page);
+		// The reply stream breaks after its first words...
+		await page.route(`**/api/chats/${chatId}/messages`, async (route) => {
+			const res = await route.fetch();
+			const text = await res.text();
+			const firstTwo = text.split('\n\n').slice(0, 2).join('\n\n') + '\n\n';
+			await route.fulfill({ status: 200, headers: res.headers(), body: firstTwo });
+		});
+		// ...and the network stays down for the first tries to pick it up.
+		let refused = 0;
+		await page.route(`**/api/chats/${chatId}/messages/*/stream`, async (route) => {
+			if (refused++ < 2) return route.abort('internetdisconnected');
+			return route.continue();
+		});
+		await page.goto(`${app.url}/chat/${chatId}`);
+		await page.waitForLoadState('networkidle');
+		await page
+			.locator('#content')
+			.fill(`Tell me ${directive({ reply: 'One two three four five six seven.', delayMs: 20 })}`);
+		await page.getByTestId('send').click();
+		await page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
+		expect(await page.getByTestId('reconnecting').getAttribute('role')).toBe('status');
+		await page.locator(`${lastReply}[data-status=complete]`).waitFor({ timeout: 15_000 });
+		expect(await page.getByTestId('reconnecting').count()).toBe(0);
+		expect(await page.locator(`${lastReply} .md`).innerText()).toBe('One two three four five six seven.');
+	});
 });

@@ -25,8 +25,9 @@ let batchPool: mysql.Pool | undefined;
 function pool() {
 	if (batchPool) return batchPool;
 	batchPool = createBatchPool(config().DATABASE_URL, config().DB_POOL_SIZE);
-	// Open connections keep the process alive: close them with the main pool at shutdown.
-	process.once('sveltekit:shutdown', () => void closeBatchPool().catch(() => {}));
+	// Open connections keep the process alive: close them with the main pool at shutdown
+	// (a close that fails as the process exits leaves nothing to clean up).
+	process.once('sveltekit:shutdown', () => void closeBatchPool().catch(() => undefined));
 	return batchPool;
 }
 

@@ -7,7 +7,8 @@ import { config } from '../config';
 import { dbReady } from '../db/startup';
 import { DomainError, type ErrorCode, httpStatus } from '../errors';
 import { operatorEndpoints } from '../ops/handle';
-import { TRPC_PATH, trpcHandle } from '../trpc/handle';
+import { TRPC_PATH } from '$lib/trpc';
+import { trpcHandle } from '../trpc/handle';
 import { csrf } from './csrf';
 
 /** Until the database is migrated, every request (but the operator endpoints before this) answers 503. */

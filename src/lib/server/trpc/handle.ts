@@ -1,13 +1,12 @@
 import type { Handle } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { createTRPCHandle } from 'trpc-sveltekit';
+import { TRPC_PATH } from '$lib/trpc';
 import { DomainError } from '../errors';
 import { logFailure } from '../log';
 import { createContext } from './context';
 import { errorIds } from './init';
 import { appRouter } from './router';
-
-export const TRPC_PATH = '/api/trpc';
 
 /** tRPC over HTTP. An unexpected failure is logged once here; its answer carries only the id. */
 export const trpcHandle: Handle = createTRPCHandle({

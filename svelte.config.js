@@ -21,7 +21,8 @@ const config = {
 				'default-src': ['self'],
 				'script-src': ['self'],
 				'style-src': ['self', 'unsafe-inline'],
-				'img-src': ['self', 'data:', 'https:'],
+				// Replies' images are links, never loaded (see $lib/markdown): no outside images.
+				'img-src': ['self', 'data:'],
 				'connect-src': ['self'],
 				'object-src': ['none'],
 				'base-uri': ['self'],

@@ -215,6 +215,9 @@ async function startApp(config, mockUrl, dbUrl, prefix) {
 			OPENAI_API_KEY: 'bench',
 			DEFAULT_QUOTA: '100000',
 			REGISTER_LIMIT: '100000',
+			CHATS_PER_MINUTE: '100000',
+			SENDS_PER_MINUTE: '100000',
+			ADDRESS_DAILY_CALLS: '100000',
 			REDIS_PREFIX: prefix,
 			DRAIN_SECONDS: '0',
 			...config.env

@@ -138,7 +138,10 @@ export async function startApp(dbUrl, mockUrl) {
 			OPENAI_BASE_URL: mockUrl,
 			OPENAI_API_KEY: 'bench',
 			DEFAULT_QUOTA: '100000',
-			REGISTER_LIMIT: '100000'
+			REGISTER_LIMIT: '100000',
+			CHATS_PER_MINUTE: '100000',
+			SENDS_PER_MINUTE: '100000',
+			ADDRESS_DAILY_CALLS: '100000'
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});

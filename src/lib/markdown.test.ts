@@ -38,6 +38,23 @@ const corpus = [
 ];
 
 describe('renderMarkdown', () => {
+	it('never loads an image: it becomes a link the person may open', () => {
+		const html = renderMarkdown('![a cat](https://tracker.example/cat.png "Cat") and ![](https://x.example/p.gif)');
+		expect(html).not.toMatch(/<img/i);
+		expect(html).toContain(
+			'<a href="https://tracker.example/cat.png" title="Cat" target="_blank" rel="noopener noreferrer nofollow">🖼 a cat</a>'
+		);
+		expect(html).toContain('🖼 https://x.example/p.gif</a>');
+	});
+	it('gives a reply no class, style or id of its own to cover the page with', () => {
+		const html = renderMarkdown(
+			'<div class="fixed inset-0 z-50" style="position:fixed;inset:0" id="main">cover</div>\n\n<span class="fixed inset-0">x</span> text'
+		);
+		for (const el of elements(html)) {
+			for (const [name] of el.attrs) expect(['class', 'style', 'id']).not.toContain(name);
+		}
+		expect(html).toContain('&lt;div class=&quot;fixed inset-0 z-50&quot;');
+	});
 	it('removes everything that could run', () => {
 		const html = renderMarkdown(corpus[0]);
 		expect(html).not.toMatch(/<script|<[^>]*\sonerror=|href="javascript:|<iframe|<[^>]*\sonclick=/i);

@@ -15,9 +15,10 @@ import { Marked } from 'marked';
 
 /**
  * Markdown → safe HTML, the same on server and browser, with no DOM needed: marked escapes all
- * text, raw HTML in a reply is shown as text (only a bare `<br>` is kept), links and images
- * keep only http(s), mailto, tel and relative addresses, and highlight.js escapes code. So
- * nothing in a reply can run, and the server needs no sanitiser (and no jsdom) at all.
+ * text, raw HTML in a reply is shown as text (only a bare `<br>` is kept), so a reply carries
+ * no class, style or id of its own; links keep only http(s), mailto, tel and relative
+ * addresses, images become links (never loaded), and highlight.js escapes code. So nothing
+ * in a reply can run, and the server needs no sanitiser (and no jsdom) at all.
  */
 // The languages chats mostly show; others render as plain code (keeps the page light).
 for (const [name, lang] of Object.entries({
@@ -59,11 +60,14 @@ const marked = new Marked({
 			const t = title ? ` title="${escapeHtml(title)}"` : '';
 			return `<a href="${escapeHtml(url)}"${t} target="_blank" rel="noopener noreferrer nofollow">${text}</a>`;
 		},
+		// Images are never loaded: a reply could name any site, which would learn who reads it
+		// (and the CSP allows no outside images). The person gets a link to open it themselves.
 		image({ href, title, text }) {
 			const url = safeUrl(href);
 			if (url === null || url.startsWith('mailto:') || url.startsWith('tel:')) return escapeHtml(text);
 			const t = title ? ` title="${escapeHtml(title)}"` : '';
-			return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${t}>`;
+			const label = escapeHtml(text || url);
+			return `<a href="${escapeHtml(url)}"${t} target="_blank" rel="noopener noreferrer nofollow">🖼 ${label}</a>`;
 		},
 		checkbox({ checked }) {
 			return checked ? '☑ ' : '☐ ';

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
-import { freePort, startApp, type RunningApp } from '../helpers/app';
+import { freePort, quickStart, startApp, type RunningApp } from '../helpers/app';
 import { launchBrowser, newPhone } from '../helpers/browser';
 
 // The README's first line, as written: `npm start` (node build) with no ORIGIN, no HOST and
@@ -14,10 +14,7 @@ describe('quick start over plain http (browser)', () => {
 	let port: string;
 
 	beforeAll(async () => {
-		[app, browser] = await Promise.all([
-			startApp({ ORIGIN: undefined, HOST: undefined, REGISTER_LIMIT: undefined }),
-			launchBrowser()
-		]);
+		[app, browser] = await Promise.all([startApp(quickStart), launchBrowser()]);
 		port = new URL(app.url).port;
 	}, 60_000);
 	afterAll(async () => {

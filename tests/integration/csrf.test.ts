@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../helpers/app';
+import { quickStart, startApp, type RunningApp } from '../helpers/app';
 import { Visitor } from '../helpers/visitor';
 
 // Plain-http self-hosting (no ORIGIN) and CSRF on every state-changing request: a request from
 // this app's own origin works, one from any other origin (another port of the same host
 // included) is refused whatever its content type, and nothing changes.
-
-const quickStart = { ORIGIN: undefined, HOST: undefined, REGISTER_LIMIT: undefined };
 
 async function chatCount(app: RunningApp, userId: string) {
 	const [{ n }] = await app.db.query<{ n: number }>('SELECT COUNT(*) n FROM chat WHERE user_id = ?', [userId]);

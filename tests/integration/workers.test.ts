@@ -106,7 +106,10 @@ describe('npm start', () => {
 					LEASE_SECONDS: '2',
 					OPENAI_BASE_URL: mock.url,
 					OPENAI_API_KEY: 'test',
-					REGISTER_LIMIT: '1000'
+					REGISTER_LIMIT: '1000',
+					SENDS_PER_MINUTE: '100000',
+					CHATS_PER_MINUTE: '100000',
+					ADDRESS_DAILY_CALLS: '100000'
 				},
 				db
 			);

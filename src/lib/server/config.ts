@@ -52,6 +52,12 @@ const schema = z.object({
 	HOST_HEADER: z.string().min(1).optional(),
 	/** Calls one tRPC request may batch. */
 	TRPC_MAX_BATCH: int(10),
+	/** New chats one user may create per minute. */
+	CHATS_PER_MINUTE: int(30),
+	/** Messages (sends and regenerations) one user may send per minute. */
+	SENDS_PER_MINUTE: int(20),
+	/** Model calls one client address may get per day, across every user it creates. */
+	ADDRESS_DAILY_CALLS: int(1000),
 	/** Unset: one process keeps replies in flight, locks and limits in memory. */
 	REDIS_URL: z.string().url().optional(),
 	/** Every Redis key and channel starts with this, so several apps (or tests) share one Redis. */

@@ -17,6 +17,7 @@ import {
 } from './messages';
 import { versionsOf } from './versions';
 import { settlePending } from './pending-ends';
+import { takeChatCreation } from '../limits';
 
 /** Chat operations. Every query carries the owner; "not yours" and "missing" are one NOT_FOUND. */
 
@@ -106,6 +107,7 @@ export async function createChat(
 		const reused = await emptyChatFrom(userId, input.promptSlug ?? null);
 		if (reused) return reused;
 	}
+	await takeChatCreation(userId);
 	const id = newChatId();
 	let values: typeof chat.$inferInsert = {
 		id,

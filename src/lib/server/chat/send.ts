@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
+import { takeSend } from '../limits';
 import { db, type Db } from '../db';
 import { transactionInOneTrip } from '../db/batch';
 import { user, type Message } from '../db/schema';
@@ -27,11 +28,11 @@ export type SendInput = { content: string; editOf?: number } | { regenerate: tru
 const busy = () => new DomainError('chat_busy', 'A reply is already being generated in this chat');
 
 /**
- * Admission: checks the message, reserves the chat, takes one quota unit with the new rows,
- * and starts the generation. The reply goes on without the caller; it gets the generation
- * to follow.
+ * Admission: checks the message and the sender's limits (per user, and per client
+ * `address` per day), reserves the chat, takes one quota unit with the new rows, and starts
+ * the generation. The reply goes on without the caller; it gets the generation to follow.
  */
-export async function startReply(userId: string, chatId: string, input: SendInput) {
+export async function startReply(userId: string, chatId: string, input: SendInput, address: string) {
 	const c = config();
 	if (isShuttingDown()) throw new DomainError('shutdown', 'The server is restarting');
 	const content = 'content' in input ? input.content.trim() : null;
@@ -39,9 +40,12 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		if (!content) throw new DomainError('bad_request', 'Message is empty');
 		if (content.length > c.MAX_MESSAGE_CHARS) throw new DomainError('message_too_long', 'Message is too long');
 	}
-	if (!(await registry().claimChat(chatId))) throw busy();
+	const { refund } = await takeSend(userId, address);
 	let started = false;
+	let claimed = false;
 	try {
+		if (!(await registry().claimChat(chatId))) throw busy();
+		claimed = true;
 		// A reply of this chat that ended while the database was down still reads `streaming`
 		// until its last write lands: try that write now, so the chat is free as soon as it can be.
 		await settlePending(userId, chatId);
@@ -132,7 +136,11 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		});
 		return { userMessageId, assistantMessageId, generation };
 	} finally {
-		if (!started) await registry().releaseChat(chatId);
+		if (!started) {
+			// No model call was made: the address keeps its daily allowance.
+			await refund().catch(() => undefined);
+			if (claimed) await registry().releaseChat(chatId);
+		}
 	}
 }
 

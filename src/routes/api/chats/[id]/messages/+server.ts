@@ -3,7 +3,7 @@ import { parseIds, sendBody } from '$lib/server/api-input';
 import { errorResponse, jsonError, sseResponse } from '$lib/server/sse';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = async ({ locals, params, request }) => {
+export const POST: RequestHandler = async ({ locals, params, request, getClientAddress }) => {
 	if (!locals.user) return jsonError('unauthorized', 'No session');
 	let body: unknown;
 	try {
@@ -15,7 +15,12 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	if (!input.success) return jsonError('bad_request', 'Expected {"content": "..."} or {"regenerate": true}');
 	try {
 		const { chatId } = parseIds(params);
-		const { userMessageId, assistantMessageId, generation } = await startReply(locals.user.id, chatId, input.data);
+		const { userMessageId, assistantMessageId, generation } = await startReply(
+			locals.user.id,
+			chatId,
+			input.data,
+			getClientAddress()
+		);
 		return sseResponse(generation, {
 			userMessageId: userMessageId === null ? null : String(userMessageId),
 			assistantMessageId: String(assistantMessageId)

@@ -46,17 +46,34 @@ function registrationLimiter() {
 	return registrations;
 }
 
+// Set-Cookie headers set while handling a request, for responses SvelteKit does not add them
+// to: those a handle makes itself, like tRPC's (see `withSessionCookie`).
+const cookieHeaders = new WeakMap<RequestEvent, string>();
+
 function setSessionCookie(event: RequestEvent, session: Session) {
 	const cookie = lucia.createSessionCookie(session.id);
-	event.cookies.set(cookie.name, cookie.value, {
+	const options = {
 		...cookie.attributes,
 		path: '/',
 		httpOnly: true,
-		sameSite: 'lax',
+		sameSite: 'lax' as const,
 		// Secure only where the browser reached us over https: a plain-http LAN host drops a
 		// Secure cookie, and adapter-node's event.url says https whenever ORIGIN is unset.
 		secure: isHttps(event)
-	});
+	};
+	event.cookies.set(cookie.name, cookie.value, options);
+	cookieHeaders.set(event, event.cookies.serialize(cookie.name, cookie.value, options));
+}
+
+/** The response with the session cookie set during this request, if it does not carry it yet. */
+export function withSessionCookie(event: RequestEvent, response: Response): Response {
+	const header = cookieHeaders.get(event);
+	if (!header) return response;
+	const name = lucia.sessionCookieName + '=';
+	if (response.headers.getSetCookie().some((c) => c.startsWith(name))) return response;
+	const headers = new Headers(response.headers);
+	headers.append('set-cookie', header);
+	return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** Validates the session cookie; extends the session and notes the visit while it is used. */

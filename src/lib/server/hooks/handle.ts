@@ -2,7 +2,7 @@ import { json, type Handle, type RequestEvent } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { translate } from '$lib/i18n';
 import { isLocale, pickLocale, type Locale } from '$lib/i18n/locales';
-import { readSession, registerAnonymous } from '../auth';
+import { readSession, registerAnonymous, withSessionCookie } from '../auth';
 import { config } from '../config';
 import { dbReady } from '../db/startup';
 import { DomainError, type ErrorCode, httpStatus } from '../errors';
@@ -41,9 +41,11 @@ const identity: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	return resolve(event, {
+	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
 	});
+	// A session extended by this request sends its cookie on every kind of answer (tRPC too).
+	return withSessionCookie(event, response);
 };
 
 function tooManyVisitors(locale: Locale) {

@@ -47,7 +47,8 @@ describe('passkeys (browser, virtual authenticator)', () => {
 		[app, browser] = await Promise.all([startApp({ PORT: String(port), ORIGIN: base }), launchBrowser()]);
 	});
 	afterAll(async () => {
-		for (const c of contexts) await c.close().catch(() => {});
+		// A context a failed test already closed rejects here; the rest still get closed.
+		for (const c of contexts) await c.close().catch(() => undefined);
 		await browser?.close();
 		await app?.close();
 	});

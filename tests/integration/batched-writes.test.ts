@@ -28,7 +28,7 @@ describe('batched writes of live replies', () => {
 		);
 	}, 60_000);
 	afterAll(async () => {
-		await app?.close().catch(() => {});
+		await app?.close().catch(() => undefined); // already stopped by a failed test
 		await mock?.close();
 		await server?.destroy();
 	});

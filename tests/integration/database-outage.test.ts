@@ -56,7 +56,7 @@ describe('a database outage during a reply', () => {
 		v = await Visitor.arrive(app.url);
 	}, 60_000);
 	afterAll(async () => {
-		await app?.close().catch(() => {});
+		await app?.close().catch(() => undefined); // already stopped by a failed test
 		await mock?.close();
 		await server?.destroy();
 	});
@@ -145,7 +145,7 @@ describe('a database outage longer than REPLY_STORE_RETRY_SECONDS', () => {
 		);
 	}, 60_000);
 	afterAll(async () => {
-		await app?.close().catch(() => {});
+		await app?.close().catch(() => undefined); // already stopped by a failed test
 		await mock?.close();
 		await server?.destroy();
 	});
@@ -188,7 +188,7 @@ describe('starting while the database is down', () => {
 		mock = await startMockServer({ tokens: 5 });
 	}, 60_000);
 	afterAll(async () => {
-		await app?.close().catch(() => {});
+		await app?.close().catch(() => undefined); // already stopped by a failed test
 		await mock?.close();
 		await server?.destroy();
 	});

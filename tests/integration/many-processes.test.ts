@@ -33,7 +33,8 @@ function follow(res: Response) {
 		return all;
 	});
 	// A reader whose server is killed sees the connection end; the test checks what it got.
-	finished.catch(() => {});
+	// Callers await `finished` where it matters; this only keeps an early failure from going unhandled.
+	finished.catch(() => undefined);
 	const until = (pred: (e: SseEvent[]) => boolean, timeoutMs = 10_000) => waitFor(async () => pred(events), timeoutMs);
 	return { events, finished, until, endedAt: () => ended };
 }

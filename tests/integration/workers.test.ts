@@ -57,7 +57,8 @@ async function launch(env: Record<string, string>, db: TestDatabase, waitReady =
 describe('npm start', () => {
 	const cleanup: (() => Promise<unknown>)[] = [];
 	afterAll(async () => {
-		for (const c of cleanup.reverse()) await c().catch(() => {});
+		// One failed cleanup (a process already gone) must not skip the others.
+		for (const c of cleanup.reverse()) await c().catch(() => undefined);
 	});
 
 	it('runs one process by default, and stops on SIGTERM', async () => {

@@ -87,7 +87,8 @@ async function bridge(handler, req, res) {
 		return;
 	}
 	if (ac.signal.aborted) {
-		response.body?.cancel().catch(() => {});
+		// The client is gone; a body that is already closed has nothing left to cancel.
+		response.body?.cancel().catch(() => undefined);
 		return;
 	}
 
@@ -104,7 +105,8 @@ async function bridge(handler, req, res) {
 	if ((out['content-type'] ?? '').startsWith('text/event-stream')) res.flushHeaders();
 
 	const reader = response.body.getReader();
-	const onAbort = () => reader.cancel().catch(() => {});
+	// Cancelling a reader that already finished rejects; there is nothing left to stop then.
+	const onAbort = () => reader.cancel().catch(() => undefined);
 	ac.signal.addEventListener('abort', onAbort, { once: true });
 	try {
 		for (;;) {

@@ -5,6 +5,7 @@ import { generateIdFromEntropySize, Lucia, type Session, type User } from 'lucia
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { config } from './config';
 import { isHttps } from './origin';
+import { describeError, log } from './log';
 import { db } from './db';
 import { session as sessionTable, user as userTable } from './db/schema';
 import { giveSampleChats } from './db/seed';
@@ -104,7 +105,8 @@ export async function readSession(event: RequestEvent): Promise<{ user: User | n
 	}
 	const noted = Promise.all(notes);
 	if (!user.lastSeenAt) await noted;
-	else noted.catch((e) => console.error('OreAI: could not note a visit', e));
+	// The error's kind only: a driver's message quotes the statement and its parameters (the session id).
+	else noted.catch((e) => log.warn({ error: describeError(e) }, 'could not note a visit'));
 	return { user, session };
 }
 

@@ -125,7 +125,7 @@ describe('acting on messages', () => {
 				expect(await menu.getAttribute('open')).toBeNull();
 				// The chat's own ⋯ menu too.
 				const chatMenu = page.getByTestId('chat-menu');
-				await chatMenu.locator('summary').click();
+				await chatMenu.locator('> summary').click();
 				expect(await chatMenu.getAttribute('open')).not.toBeNull();
 				await page.locator('main').click({ position: { x: 10, y: 10 } });
 				expect(await chatMenu.getAttribute('open')).toBeNull();

@@ -30,7 +30,7 @@ describe('destructive chat actions ask first', () => {
 			const before = await count();
 			expect(before).toBeGreaterThan(0);
 
-			await page.getByTestId('chat-menu').locator('summary').first().click();
+			await page.getByTestId('chat-menu').locator('> summary').click();
 			await page.getByTestId('confirm-clear').locator('summary').click();
 			// The first tap asked; nothing is gone yet.
 			await expect.poll(() => page.getByText('Yes, clear messages').isVisible()).toBe(true);
@@ -38,7 +38,7 @@ describe('destructive chat actions ask first', () => {
 			await Promise.all([page.waitForLoadState('load'), page.getByText('Yes, clear messages').click()]);
 			await expect.poll(count).toBe(0);
 
-			await page.getByTestId('chat-menu').locator('summary').first().click();
+			await page.getByTestId('chat-menu').locator('> summary').click();
 			await page.getByTestId('confirm-delete').locator('summary').click();
 			const chats = async () =>
 				(await app.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM chat WHERE id = ?', [chatId]))[0].n;

@@ -26,14 +26,9 @@ export interface MessagePage {
 	olderCursor: number | null;
 }
 
-/** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
-export async function pageMessages(
-	userId: string,
-	chatId: string,
-	opts: { before?: number; limit?: number } = {}
-): Promise<MessagePage> {
-	const limit = opts.limit ?? PAGE_SIZE;
-	const rows = await db
+/** The branch on show, newest first, optionally before message `before`. */
+function newestActive(userId: string, chatId: string, before: number | undefined, limit: number) {
+	return db
 		.select()
 		.from(message)
 		.where(
@@ -41,11 +36,21 @@ export async function pageMessages(
 				eq(message.chatId, chatId),
 				eq(message.userId, userId),
 				eq(message.active, true),
-				opts.before ? lt(message.id, opts.before) : undefined
+				before ? lt(message.id, before) : undefined
 			)
 		)
 		.orderBy(desc(message.id))
-		.limit(limit + 1);
+		.limit(limit);
+}
+
+/** Newest page first: the `limit` messages before `before`, returned oldest → newest. */
+export async function pageMessages(
+	userId: string,
+	chatId: string,
+	opts: { before?: number; limit?: number } = {}
+): Promise<MessagePage> {
+	const limit = opts.limit ?? PAGE_SIZE;
+	const rows = await newestActive(userId, chatId, opts.before, limit + 1);
 	const hasOlder = rows.length > limit;
 	const page = rows.slice(0, limit).reverse();
 	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
@@ -56,19 +61,7 @@ export async function pageMessages(
  * being redone), oldest first: the context window never needs more.
  */
 export async function recentMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
-	const rows = await db
-		.select()
-		.from(message)
-		.where(
-			and(
-				eq(message.chatId, chatId),
-				eq(message.userId, userId),
-				eq(message.active, true),
-				opts.before ? lt(message.id, opts.before) : undefined
-			)
-		)
-		.orderBy(desc(message.id))
-		.limit(opts.limit ?? 600);
+	const rows = await newestActive(userId, chatId, opts.before, opts.limit ?? 600);
 	return rows.reverse();
 }
 

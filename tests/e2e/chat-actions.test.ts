@@ -331,6 +331,9 @@ describe('acting on messages', () => {
 		await page.getByTestId('send').click();
 		await page.locator(`${lastReply}[data-status=error]`).waitFor({ timeout: 10_000 });
 		expect(await page.locator(`${lastReply} [role=alert]`).count()).toBe(1);
+		// The page takes in the server's view after a reply ends; the live failure stays announced.
+		await page.waitForLoadState('networkidle');
+		expect(await page.locator(`${lastReply} [role=alert]`).count()).toBe(1);
 		await page.reload();
 		await page.waitForLoadState('networkidle');
 		expect(await page.getByTestId('reply-error').count()).toBe(1);

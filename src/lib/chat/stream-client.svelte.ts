@@ -44,7 +44,15 @@ export class ChatStream {
 	#hooks: { onSend?: () => void; onChange?: () => void; onEnd?: () => void };
 	#live: AbortController | null = null;
 
-	items = $derived.by(() => this.#source().messages.map(toItem));
+	/** Replies that failed while this page watched; kept when a reload replaces the page data. */
+	#failedLive = new Set<string>();
+
+	items = $derived.by(() =>
+		this.#source().messages.map((m) => {
+			const item = toItem(m);
+			return this.#failedLive.has(item.id) && item.status === 'error' ? { ...item, failedLive: true } : item;
+		})
+	);
 	/** Why the last send was refused, as an error code (`offline` when there is no connection). */
 	sendError = $state<ErrorCode | 'offline' | null>(null);
 	/** The reply whose stream broke off and is being picked up again, if any. */
@@ -100,6 +108,7 @@ export class ChatStream {
 				} else if (target && e.event === 'error') {
 					ended = true;
 					const { code } = e.data;
+					this.#failedLive.add(target);
 					this.#patch(target, () => ({ status: 'error', errorCode: code, failedLive: true }));
 				}
 				this.#hooks.onChange?.();

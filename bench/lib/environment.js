@@ -141,7 +141,14 @@ export async function startApp(dbUrl, mockUrl) {
 			REGISTER_LIMIT: '100000',
 			CHATS_PER_MINUTE: '100000',
 			SENDS_PER_MINUTE: '100000',
-			ADDRESS_DAILY_CALLS: '100000'
+			ADDRESS_DAILY_CALLS: '100000',
+			// BENCH_APP_ENV="TITLE_MODE=words NODE_OPTIONS=--max-semi-space-size=16": settings to compare.
+			...Object.fromEntries(
+				(process.env.BENCH_APP_ENV ?? '')
+					.split(/\s+(?=[A-Z_]+=)/)
+					.filter(Boolean)
+					.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
+			)
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});

@@ -13,7 +13,7 @@ export const mockAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity,
  */
 export function request(
 	url,
-	{ method = 'GET', headers = {}, body, agent = appAgent, timeoutMs = REQUEST_TIMEOUT_MS } = {}
+	{ method = 'GET', headers = {}, body, agent = appAgent, timeoutMs = REQUEST_TIMEOUT_MS, retried = false } = {}
 ) {
 	return new Promise((resolve, reject) => {
 		const t0 = performance.now();
@@ -45,7 +45,13 @@ export function request(
 			}
 		);
 		req.setTimeout(timeoutMs, () => req.destroy(new Error(`timeout after ${timeoutMs} ms: ${method} ${url}`)));
-		req.on('error', reject);
+		req.on('error', (e) => {
+			// A kept-alive socket the server closed as this request went out (Node's documented race):
+			// the request never reached the app, so sending it again on a fresh socket is safe.
+			if (req.reusedSocket && e.code === 'ECONNRESET' && !retried) {
+				request(url, { method, headers, body, agent, timeoutMs, retried: true }).then(resolve, reject);
+			} else reject(e);
+		});
 		req.end(data);
 	});
 }

@@ -15,6 +15,14 @@ export function encodeEvent<K extends StreamEventName>(event: K, data: StreamEve
  * as a steady stream (the page paints once a frame anyway).
  */
 const COALESCE_MS = 100;
+/**
+ * With many readers at once the window widens, up to COALESCE_MAX_MS at 2 × that many live
+ * streams (0.5 ms per stream): on a busy server every write is a system call competing with
+ * the sends waiting to start, and fewer, larger events cost less for the same text.
+ */
+const COALESCE_MAX_MS = 250;
+let liveStreams = 0;
+const coalesceMs = () => Math.min(COALESCE_MAX_MS, Math.max(COALESCE_MS, liveStreams / 2));
 /** Bytes queued for one client before it counts as behind and gets nothing more until it reads. */
 const QUEUE_BYTES = 64 * 1024;
 /** Largest delta event sent at once (characters); a long backlog goes out in pieces. */
@@ -36,7 +44,11 @@ export function sseResponse(source: ReplySource, start?: StreamEvents['start']):
 	let ctrl!: ReadableStreamDefaultController<Uint8Array>;
 	const send = <K extends StreamEventName>(event: K, data: StreamEvents[K]) =>
 		ctrl.enqueue(encoder.encode(encodeEvent(event, data)));
+	let counted = true;
+	liveStreams++;
 	const end = () => {
+		if (counted) liveStreams--;
+		counted = false;
 		closed = true;
 		clearTimeout(timer);
 		unsubscribe();
@@ -80,7 +92,7 @@ export function sseResponse(source: ReplySource, start?: StreamEvents['start']):
 				if (start) send('start', start);
 				unsubscribe = source.subscribe((e) => {
 					if (e.type !== 'delta' || sent === 0) queueMicrotask(pump);
-					else timer ??= setTimeout(pump, COALESCE_MS);
+					else timer ??= setTimeout(pump, coalesceMs());
 				});
 				if (closed) unsubscribe();
 			},

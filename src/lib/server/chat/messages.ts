@@ -248,8 +248,8 @@ export interface ReplyOutcome {
 }
 
 /** The last write of a reply: its whole text (whatever earlier writes stored) and how it ended. */
-export async function finishReply(userId: string, messageId: number, outcome: ReplyOutcome) {
-	await db
+export function finishReplyUpdate(userId: string, messageId: number, outcome: ReplyOutcome) {
+	return db
 		.update(message)
 		.set(outcome)
 		.where(and(eq(message.id, messageId), eq(message.userId, userId)));

@@ -4,9 +4,10 @@ import { log } from '../log';
 import type { MessageStatus } from '../db/schema';
 import { messageTokens } from '../llm/tokens';
 import type { ErrorCode } from '../errors';
-import { touchChat } from './chats';
+import { statementsInOneTrip } from '../db/batch';
+import { chatTouch } from './chats';
 import type { Generation, Usage } from './generation';
-import { appendReplyTexts, finishReply, markReplyInterrupted } from './messages';
+import { appendReplyTexts, finishReplyUpdate, markReplyInterrupted } from './messages';
 import { addPending, removePending } from './pending-ends';
 
 /**
@@ -82,17 +83,19 @@ export interface Ending {
 	usage: Usage;
 }
 
-/** Stores the whole reply and how it ended; the chat moves to the top of the list. */
+/** Stores the whole reply and how it ended, and moves the chat to the top of the list: one trip. */
 async function storeEnding(g: Generation, end: Ending) {
-	await finishReply(g.userId, g.messageId, {
-		content: g.text,
-		status: end.status,
-		errorCode: end.errorCode,
-		tokens: messageTokens(g.text),
-		promptTokens: end.usage?.promptTokens ?? null,
-		completionTokens: end.usage?.completionTokens ?? null
-	});
-	await touchChat(db, g.userId, g.chatId);
+	await statementsInOneTrip([
+		finishReplyUpdate(g.userId, g.messageId, {
+			content: g.text,
+			status: end.status,
+			errorCode: end.errorCode,
+			tokens: messageTokens(g.text),
+			promptTokens: end.usage?.promptTokens ?? null,
+			completionTokens: end.usage?.completionTokens ?? null
+		}),
+		chatTouch(db, g.userId, g.chatId)
+	]);
 }
 
 type ReplyIds = Pick<Generation, 'messageId' | 'userId' | 'chatId'>;

@@ -50,23 +50,37 @@ class UpstreamTimeout extends Error {
 
 /**
  * Aborts when the upstream is silent: no first token within the first timeout, then no chunk
- * within the idle timeout. `heard` re-arms it.
+ * within the idle timeout. `heard` only notes the time (it runs for every chunk, so no timer
+ * is reset there); the one timer checks, when it fires, how long the upstream has been quiet.
  */
 function silenceWatch() {
 	const c = config();
 	const controller = new AbortController();
+	let limit = c.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS;
+	let last = Date.now();
 	let timer: ReturnType<typeof setTimeout> | undefined;
-	const arm = (ms: number) => {
-		clearTimeout(timer);
-		timer = setTimeout(() => controller.abort(new UpstreamTimeout(`upstream silent for ${ms} ms`)), ms);
+	const check = () => {
+		const quiet = Date.now() - last;
+		if (quiet >= limit) controller.abort(new UpstreamTimeout(`upstream silent for ${limit} ms`));
+		else timer = setTimeout(check, limit - quiet);
 	};
-	arm(c.UPSTREAM_FIRST_TOKEN_TIMEOUT_MS);
+	const arm = () => {
+		clearTimeout(timer);
+		timer = setTimeout(check, limit);
+	};
+	arm();
 	let tokens = false;
 	return {
 		signal: controller.signal,
 		heard(token: boolean) {
-			tokens ||= token;
-			if (tokens) arm(c.UPSTREAM_IDLE_TIMEOUT_MS);
+			if (tokens) last = Date.now();
+			else if (token) {
+				// The first token: from now on the idle timeout counts, from this moment.
+				tokens = true;
+				limit = c.UPSTREAM_IDLE_TIMEOUT_MS;
+				last = Date.now();
+				arm();
+			}
 		},
 		stop: () => clearTimeout(timer)
 	};

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { config } from '../config';
 import { demoFetch } from './demo';
+import { upstreamFetch } from './transport';
 
 let client: OpenAI | undefined;
 
@@ -13,7 +14,13 @@ export function llm(): OpenAI {
 	const c = config();
 	client = c.demoModel
 		? new OpenAI({ apiKey: 'demo', baseURL: 'http://demo.oreai.invalid/v1', fetch: demoFetch, maxRetries: 0 })
-		: new OpenAI({ apiKey: c.OPENAI_API_KEY ?? 'unset', baseURL: c.OPENAI_BASE_URL, maxRetries: 1, timeout: 120_000 });
+		: new OpenAI({
+				apiKey: c.OPENAI_API_KEY ?? 'unset',
+				baseURL: c.OPENAI_BASE_URL,
+				fetch: upstreamFetch,
+				maxRetries: 1,
+				timeout: 120_000
+			});
 	return client;
 }
 

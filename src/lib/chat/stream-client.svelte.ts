@@ -45,6 +45,8 @@ export class ChatStream {
 	#live: AbortController | null = null;
 
 	/** Replies that failed while this page watched; kept when a reload replaces the page data. */
+	// Not state: it is read only when the page data changes, which reruns `items` anyway.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#failedLive = new Set<string>();
 
 	items = $derived.by(() =>

@@ -4,7 +4,6 @@ import { shutdownGenerations } from '../chat/lifecycle';
 import { startSharedState, stopSharedState } from '../cluster';
 import { pool } from '../db';
 import { dbReady, startDatabase } from '../db/startup';
-import { warmTokenizer } from '../llm/tokens';
 import { log } from '../log';
 import { listenForDrain, markDraining, markMigrated } from '../ops/health';
 import { startMetrics } from '../ops/metrics';
@@ -23,7 +22,6 @@ export const init: ServerInit = async () => {
 		if (!shared) await startSharedState();
 		shared = true;
 	});
-	warmTokenizer();
 	setInterval(() => {
 		if (!dbReady()) return;
 		// The next sweep catches up.

@@ -1,4 +1,4 @@
-import o200k_base from 'js-tiktoken/ranks/o200k_base';
+import { createRequire } from 'node:module';
 
 /**
  * Token counting with the o200k_base encoding (GPT-4o family; a close count for others), in
@@ -143,21 +143,33 @@ class RankTable {
 
 let ranks: RankTable | undefined;
 // Rank of every two-byte token by (first << 8 | second), -1 if none: most lookups are these.
-const pairRanks = new Int32Array(65536).fill(-1);
+let pairRanks: Int32Array;
+// One regex reused (counting is synchronous): `exec` in a loop is several times faster than `matchAll`.
+let pieces: RegExp;
+
+/**
+ * Built on the first count, not at start: the ranks file is 2.3 MB of text that is only needed
+ * to build the table, so it is read then and let go (dropped from the module cache), and a
+ * process that never counts never holds either.
+ */
 function rankMap() {
 	if (ranks) return ranks;
-	ranks = new RankTable(o200k_base.bpe_ranks);
-	for (const [bytes, rank] of ranks.ofLength(2)) pairRanks[(bytes.charCodeAt(0) << 8) | bytes.charCodeAt(1)] = rank;
+	const require = createRequire(import.meta.url);
+	const file = require.resolve('js-tiktoken/ranks/o200k_base');
+	const source = require(file) as { pat_str: string; bpe_ranks: string };
+	delete require.cache[file];
+	const table = new RankTable(source.bpe_ranks);
+	pairRanks = new Int32Array(65536).fill(-1);
+	for (const [bytes, rank] of table.ofLength(2)) pairRanks[(bytes.charCodeAt(0) << 8) | bytes.charCodeAt(1)] = rank;
+	pieces = new RegExp(source.pat_str, 'gu');
+	ranks = table;
 	return ranks;
 }
 
-/** Builds the rank table now (about half a second) rather than on the first message. */
+/** Builds the rank table now rather than on the first count (tests time the count alone). */
 export function warmTokenizer() {
 	rankMap();
 }
-
-// One regex reused (counting is synchronous): `exec` in a loop is several times faster than `matchAll`.
-const pieces = new RegExp(o200k_base.pat_str, 'gu');
 
 // Scratch space for mergeCount, reused: counting is synchronous and most pieces are short.
 const next = new Int32Array(MAX_EXACT_PIECE_BYTES + 1);

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or } from 'drizzle-orm';
 import { db, type Db } from '../db';
-import { chat, message, prompt } from '../db/schema';
+import { chat, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
 import { PAGE_SIZE } from './paging';
@@ -12,7 +12,7 @@ import {
 	exportMessages,
 	hasStreamingReply,
 	chatsWithMessages,
-	lastMessageIds,
+	lastMessagePreview,
 	pageMessages
 } from './messages';
 import { versionsOf } from './versions';
@@ -44,7 +44,6 @@ export async function listChats(
 ): Promise<ChatSummary[]> {
 	const limit = opts.limit ?? PAGE_SIZE;
 	const q = opts.query?.trim();
-	const last = lastMessageIds(userId);
 	let where = eq(chat.userId, userId);
 	if (opts.after) {
 		const { at, id } = parseCursor(opts.after);
@@ -59,11 +58,9 @@ export async function listChats(
 			id: chat.id,
 			title: chat.title,
 			updatedAt: chat.updatedAt,
-			preview: sql<string | null>`LEFT(${message.content}, 400)`
+			preview: lastMessagePreview(userId, chat.id)
 		})
 		.from(chat)
-		.leftJoin(last, eq(last.chatId, chat.id))
-		.leftJoin(message, eq(message.id, last.maxId))
 		.where(where)
 		.orderBy(desc(chat.updatedAt), desc(chat.id))
 		.limit(limit);
@@ -81,8 +78,8 @@ export async function findChat(userId: string, chatId: string) {
 }
 
 export async function getChat(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
-	const row = await findChat(userId, chatId);
-	const page = await pageMessages(userId, chatId, opts);
+	// Both carry the owner in their WHERE clause: the page is read beside the chat, not after it.
+	const [row, page] = await Promise.all([findChat(userId, chatId), pageMessages(userId, chatId, opts)]);
 	let opening: string | null = null;
 	if (row.promptSlug && page.messages.length === 0 && !opts.before) {
 		opening = await openingFor(row.promptSlug, row.systemPrompt);

@@ -307,14 +307,18 @@ export async function exportMessages(userId: string) {
 		.orderBy(asc(message.id));
 }
 
-/** Per chat of the user, the id of its newest shown message (a subquery for the chat list). */
-export function lastMessageIds(userId: string) {
-	return db
-		.select({ chatId: message.chatId, maxId: sql<number>`MAX(${message.id})`.as('max_id') })
+/**
+ * The first 400 characters of the chat's newest shown message (a correlated subquery for the
+ * chat list): one step down message_chat_path_idx per listed chat, where grouping every
+ * message of the user to find each chat's newest read the whole message index.
+ */
+export function lastMessagePreview(userId: string, chatId: SQLWrapper) {
+	return sql<string | null>`(${db
+		.select({ preview: sql`LEFT(${message.content}, 400)` })
 		.from(message)
-		.where(and(eq(message.userId, userId), eq(message.active, true)))
-		.groupBy(message.chatId)
-		.as('last');
+		.where(and(sql`${message.chatId} = ${chatId}`, eq(message.active, true), eq(message.userId, userId)))
+		.orderBy(desc(message.id))
+		.limit(1)})`;
 }
 
 /** Ids of the user's chats with a message matching the LIKE `pattern` (a subquery for search). */

@@ -2,6 +2,9 @@ import mysql from 'mysql2/promise';
 import type { ResultSetHeader } from 'mysql2';
 import { config } from '../config';
 
+/** How long an idle pooled connection is kept open (mysql2 lets it go after a minute by default). */
+export const IDLE_CONNECTION_MS = 10 * 60_000;
+
 /** A statement drizzle has built but not run (an insert, update or delete builder). */
 export interface Built {
 	toSQL(): { sql: string; params: unknown[] };
@@ -15,7 +18,8 @@ export function createBatchPool(url: string, size: number) {
 		connectionLimit: size,
 		charset: 'utf8mb4_unicode_ci',
 		timezone: 'Z',
-		multipleStatements: true
+		multipleStatements: true,
+		idleTimeout: IDLE_CONNECTION_MS
 	});
 	p.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
 	return p;
@@ -29,6 +33,25 @@ function pool() {
 	// (a close that fails as the process exits leaves nothing to clean up).
 	process.once('sveltekit:shutdown', () => void closeBatchPool().catch(() => undefined));
 	return batchPool;
+}
+
+/**
+ * Opens connections of both pools once the database is ready, so the first burst of sends
+ * after a start neither waits for handshakes nor pays for them in CPU (each send needs a
+ * connection of each pool; at 50 sends at once on a fresh process, opening them cost about
+ * 200 ms of the first token). Takes at most a quarter of the server's free connection slots
+ * per pool, so other processes and clients of the same server are never crowded out.
+ * Returns how many each pool opened.
+ */
+export async function openConnectionsAhead(main: mysql.Pool, upTo: number) {
+	const [limit] = await main.query<mysql.RowDataPacket[]>('SELECT @@max_connections AS max');
+	const [status] = await main.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Threads_connected'");
+	const free = Number(limit[0]?.max ?? 0) - Number(status[0]?.Value ?? Infinity);
+	const count = Math.max(0, Math.min(upTo, Math.floor(free / 4)));
+	const take = (p: mysql.Pool) => Array.from({ length: count }, () => p.getConnection());
+	const conns = await Promise.allSettled([...take(main), ...take(pool())]);
+	for (const c of conns) if (c.status === 'fulfilled') c.value.release();
+	return count;
 }
 
 export async function closeBatchPool() {

@@ -51,6 +51,11 @@ describe('when the quota runs out', () => {
 		await page.locator('#content').fill('One question');
 		await page.getByTestId('send').click();
 		await page.waitForURL(/\/chat\//);
+		// The page reloads itself every 2 s while the reply is written: send again once it is done
+		// (a send during the reply would be refused as busy, before the quota is even looked at).
+		await expect
+			.poll(() => page.locator('li[data-role]').last().getAttribute('data-status'), { timeout: 15_000 })
+			.toBe('complete');
 		await page.locator('#content').fill('Another question');
 		await page.getByTestId('send').click();
 		await expect.poll(() => page.getByTestId('send-error').textContent()).toContain('used all of your replies');

@@ -10,7 +10,7 @@ import { operatorEndpoints } from '../ops/handle';
 import { TRPC_PATH } from '$lib/trpc';
 import { trpcHandle } from '../trpc/handle';
 import { csrf } from './csrf';
-import { warmTokenizerSoon } from '../llm/tokens';
+import { prepareForSends } from '../warm';
 
 /** Until the database is migrated, every request (but the operator endpoints before this) answers 503. */
 const starting: Handle = async ({ event, resolve }) => {
@@ -45,8 +45,8 @@ const identity: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
 	});
-	// Whoever opens a page may send next: have the token counter ready by then.
-	if (!event.url.pathname.startsWith('/api/')) warmTokenizerSoon();
+	// Whoever opens a page may send next: be ready for it by then.
+	if (!event.url.pathname.startsWith('/api/')) prepareForSends();
 	// A session extended by this request sends its cookie on every kind of answer (tRPC too).
 	return withSessionCookie(event, response);
 };

@@ -2,9 +2,7 @@ import type { ServerInit } from '@sveltejs/kit';
 import { sweepUnclaimedUsers } from '../auth';
 import { shutdownGenerations } from '../chat/lifecycle';
 import { startSharedState, stopSharedState } from '../cluster';
-import { config } from '../config';
-import { dbFailure, pool } from '../db';
-import { openConnectionsAhead } from '../db/batch';
+import { pool } from '../db';
 import { dbReady, startDatabase } from '../db/startup';
 import { log } from '../log';
 import { listenForDrain, markDraining, markMigrated } from '../ops/health';
@@ -23,10 +21,6 @@ export const init: ServerInit = async () => {
 		// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
 		if (!shared) await startSharedState();
 		shared = true;
-		// Nothing waits for it; a failure here only means the first sends open their own.
-		void openConnectionsAhead(pool, config().DB_POOL_SIZE).catch((e) =>
-			log.warn({ code: dbFailure(e) }, 'could not open database connections ahead')
-		);
 	});
 	setInterval(() => {
 		if (!dbReady()) return;

@@ -171,18 +171,6 @@ export function warmTokenizer() {
 	rankMap();
 }
 
-let warming = false;
-/**
- * Builds the table just after the current request is answered, once: called when a page is
- * served, so a person who opened the app does not wait for it on their first send (about
- * 100–300 ms), while a server nobody visits stays lean.
- */
-export function warmTokenizerSoon() {
-	if (warming || ranks) return;
-	warming = true;
-	setImmediate(rankMap);
-}
-
 // Scratch space for mergeCount, reused: counting is synchronous and most pieces are short.
 const next = new Int32Array(MAX_EXACT_PIECE_BYTES + 1);
 const prev = new Int32Array(MAX_EXACT_PIECE_BYTES + 1);

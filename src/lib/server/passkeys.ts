@@ -1,12 +1,8 @@
 import type { RequestEvent } from '@sveltejs/kit';
-import {
-	generateAuthenticationOptions,
-	generateRegistrationOptions,
-	verifyAuthenticationResponse,
-	verifyRegistrationResponse,
-	type AuthenticationResponseJSON,
-	type AuthenticatorTransport,
-	type RegistrationResponseJSON
+import type {
+	AuthenticationResponseJSON,
+	AuthenticatorTransport,
+	RegistrationResponseJSON
 } from '@simplewebauthn/server';
 import { and, eq, gt } from 'drizzle-orm';
 import { config } from './config';
@@ -15,6 +11,9 @@ import { passkey, webauthnChallenge } from './db/schema';
 import { switchAccount } from './devices';
 import { DomainError, notFound } from './errors';
 import { deviceName } from '$lib/user-agent';
+
+/** The WebAuthn library is loaded on the first passkey action: most processes never need it (~20 MB). */
+const webauthn = () => import('@simplewebauthn/server');
 
 /**
  * Passkeys (WebAuthn, through @simplewebauthn/server): a way back into the account that
@@ -89,6 +88,7 @@ export async function registrationOptions(event: RequestEvent) {
 		.from(passkey)
 		.where(eq(passkey.userId, userId));
 	if (existing.length >= MAX_PASSKEYS) throw new DomainError('bad_request', 'Too many passkeys on this account');
+	const { generateRegistrationOptions } = await webauthn();
 	const options = await generateRegistrationOptions({
 		rpName: 'OreAI',
 		rpID,
@@ -113,6 +113,7 @@ export async function register(event: RequestEvent, response: RegistrationRespon
 	const challenge = await spendChallenge(sessionId, 'register', response.response.clientDataJSON);
 	let verified;
 	try {
+		const { verifyRegistrationResponse } = await webauthn();
 		verified = await verifyRegistrationResponse({
 			response,
 			expectedChallenge: challenge,
@@ -140,6 +141,7 @@ export async function register(event: RequestEvent, response: RegistrationRespon
 export async function authenticationOptions(event: RequestEvent) {
 	const { sessionId } = sessionOf(event);
 	const { rpID } = relyingParty(event);
+	const { generateAuthenticationOptions } = await webauthn();
 	const options = await generateAuthenticationOptions({ rpID, userVerification: 'preferred' });
 	await keepChallenge(sessionId, options.challenge, 'authenticate');
 	return options;
@@ -154,6 +156,7 @@ export async function authenticate(event: RequestEvent, response: Authentication
 	if (!key) throw new DomainError('passkey_failed', 'Unknown passkey');
 	let verified;
 	try {
+		const { verifyAuthenticationResponse } = await webauthn();
 		verified = await verifyAuthenticationResponse({
 			response,
 			expectedChallenge: challenge,

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import { config } from './config';
 
 /**
@@ -16,8 +17,10 @@ export function redis(): Redis | null {
 }
 
 function connect(url: string) {
+	// Loaded only when REDIS_URL is set: a single process never holds the client (~20 MB).
+	const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
 	// Many small writes per live reply: pipelining batches them into few round trips.
-	const r = new Redis(url, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+	const r = new Client(url, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
 	r.on('error', (e) => console.error('OreAI: redis:', e.message));
 	return r;
 }

@@ -44,11 +44,9 @@ export function sseResponse(source: ReplySource, start?: StreamEvents['start']):
 	let ctrl!: ReadableStreamDefaultController<Uint8Array>;
 	const send = <K extends StreamEventName>(event: K, data: StreamEvents[K]) =>
 		ctrl.enqueue(encoder.encode(encodeEvent(event, data)));
-	let counted = true;
 	liveStreams++;
 	const end = () => {
-		if (counted) liveStreams--;
-		counted = false;
+		if (!closed) liveStreams--;
 		closed = true;
 		clearTimeout(timer);
 		unsubscribe();

@@ -41,7 +41,6 @@ function pool() {
  * connection of each pool; at 50 sends at once on a fresh process, opening them cost about
  * 200 ms of the first token). Takes at most a quarter of the server's free connection slots
  * per pool, so other processes and clients of the same server are never crowded out.
- * Returns how many each pool opened.
  */
 export async function openConnectionsAhead(main: mysql.Pool, upTo: number) {
 	const [limit] = await main.query<mysql.RowDataPacket[]>('SELECT @@max_connections AS max');
@@ -51,7 +50,6 @@ export async function openConnectionsAhead(main: mysql.Pool, upTo: number) {
 	const take = (p: mysql.Pool) => Array.from({ length: count }, () => p.getConnection());
 	const conns = await Promise.allSettled([...take(main), ...take(pool())]);
 	for (const c of conns) if (c.status === 'fulfilled') c.value.release();
-	return count;
 }
 
 export async function closeBatchPool() {
@@ -108,9 +106,8 @@ export async function transactionInOneTrip(
  */
 export async function statementsInOneTrip(statements: Built[], on: mysql.Pool = pool()) {
 	const built = statements.map((s) => s.toSQL());
-	const [all] = await on.query<ResultSetHeader[]>(
+	await on.query(
 		built.map((b) => b.sql).join(';\n'),
 		built.flatMap((b) => b.params)
 	);
-	return statements.length === 1 ? [all as unknown as ResultSetHeader] : all;
 }

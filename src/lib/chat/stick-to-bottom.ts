@@ -19,13 +19,19 @@ export class StickToBottom {
 	action = (node: HTMLElement) => {
 		this.#el = node;
 		node.scrollTop = node.scrollHeight;
+		this.#autoTop = node.scrollTop;
 		const onScroll = () => {
 			if (node.scrollHeight - node.scrollTop - node.clientHeight < NEAR_END_PX) this.#stuck = true;
 			else if (this.#scrolledUp(node)) this.#stuck = false;
 		};
 		node.addEventListener('scroll', onScroll, { passive: true });
+		// A streaming reply is painted a frame after its text arrives (and code highlighting can
+		// grow it later still): follow the content's size, not only the arrivals.
+		const grown = new ResizeObserver(() => this.#toEnd(node));
+		for (const child of node.children) grown.observe(child);
 		return {
 			destroy: () => {
+				grown.disconnect();
 				node.removeEventListener('scroll', onScroll);
 				if (this.#el === node) this.#el = undefined;
 			}
@@ -39,8 +45,11 @@ export class StickToBottom {
 	/** After the DOM has updated, goes to the end unless the reader has scrolled away. */
 	async follow() {
 		await tick();
-		const el = this.#el;
-		if (!el || !this.#stuck) return;
+		if (this.#el) this.#toEnd(this.#el);
+	}
+
+	#toEnd(el: HTMLElement) {
+		if (!this.#stuck) return;
 		if (this.#scrolledUp(el)) {
 			this.#stuck = false;
 			return;
@@ -52,7 +61,7 @@ export class StickToBottom {
 	/** A new turn starts: follow it to the end again. */
 	pin() {
 		this.#stuck = true;
-		this.#autoTop = -1;
+		this.#autoTop = this.#el?.scrollTop ?? -1;
 	}
 
 	/** Runs `insert` (which adds content above) and keeps what the reader sees in place. */

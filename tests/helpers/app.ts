@@ -76,7 +76,13 @@ export async function startApp(
 	});
 	proc.stdout!.on('data', (d) => (output += d));
 	proc.stderr!.on('data', (d) => (output += d));
+	let watching = false;
 	const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+	// An app that dies on its own mid-suite shows up as refused connections: say why it died.
+	proc.once('exit', (code, signal) => {
+		if (watching && code !== 0 && signal === null)
+			console.error(`app on ${url} exited (${code}):\n${output.slice(-4000)}`);
+	});
 	const deadline = Date.now() + 30_000;
 	for (;;) {
 		if (proc.exitCode !== null) throw new Error(`app exited early:\n${output}`);
@@ -90,7 +96,9 @@ export async function startApp(
 		if (Date.now() > deadline) throw new Error(`app did not start:\n${output}`);
 		await new Promise((r) => setTimeout(r, 100));
 	}
+	watching = true;
 	const stop = async () => {
+		watching = false;
 		if (proc.exitCode === null) proc.kill('SIGTERM');
 		const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
 		const code = await exited;

@@ -1,9 +1,24 @@
 import mysql from 'mysql2/promise';
 import type { ResultSetHeader } from 'mysql2';
+import type { PoolConnection as RawConnection } from 'mysql2';
 import { config } from '../config';
 
 /** How long an idle pooled connection is kept open (mysql2 lets it go after a minute by default). */
 export const IDLE_CONNECTION_MS = 10 * 60_000;
+
+/**
+ * Readies each new pooled connection: dates are UTC in Node, so the server's NOW() and
+ * CURRENT_TIMESTAMP must agree on any host. mysql2 lets a pooled connection hear only its
+ * first 'error' (and a statement without a callback throws its own): a connection that fails
+ * twice, or whose setup fails, would otherwise take the whole process down. A broken
+ * connection leaves the pool (one whose setup failed is closed); the next statement opens another.
+ */
+export function onNewConnection(conn: RawConnection) {
+	conn.on('error', () => undefined);
+	conn.query("SET time_zone = '+00:00'", (err) => {
+		if (err) conn.destroy();
+	});
+}
 
 /** A statement drizzle has built but not run (an insert, update or delete builder). */
 export interface Built {
@@ -21,7 +36,7 @@ export function createBatchPool(url: string, size: number) {
 		multipleStatements: true,
 		idleTimeout: IDLE_CONNECTION_MS
 	});
-	p.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
+	p.pool.on('connection', onNewConnection);
 	return p;
 }
 

@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { config } from '../config';
 import * as schema from './schema';
-import { IDLE_CONNECTION_MS } from './batch';
+import { IDLE_CONNECTION_MS, onNewConnection } from './batch';
 
 // The pool connects lazily, so importing this module (as the build's analysis does) opens nothing.
 export const pool = mysql.createPool({
@@ -15,8 +15,7 @@ export const pool = mysql.createPool({
 	idleTimeout: IDLE_CONNECTION_MS
 });
 
-// Dates are UTC in Node; make the server's NOW() and CURRENT_TIMESTAMP agree on any host.
-pool.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
+pool.pool.on('connection', onNewConnection);
 
 export const db = drizzle({ client: pool, schema, mode: 'default' });
 export type Db = typeof db;

@@ -4,13 +4,16 @@ import { shutdownGenerations } from '../chat/lifecycle';
 import { startSharedState, stopSharedState } from '../cluster';
 import { pool } from '../db';
 import { dbReady, startDatabase } from '../db/startup';
-import { log } from '../log';
+import { describeError, log } from '../log';
 import { listenForDrain, markDraining, markMigrated } from '../ops/health';
 import { startMetrics } from '../ops/metrics';
 import { closeRedis } from '../redis';
 
 /** Once per process, before the first request: schema, seed data, recovery, shutdown hooks. */
 export const init: ServerInit = async () => {
+	// A promise nobody awaited that fails (a library's, or ours) must not take the server down
+	// for everyone, as Node does by default: it is logged with where it came from.
+	process.on('unhandledRejection', (e) => log.error({ error: describeError(e) }, 'unhandled rejection'));
 	startMetrics();
 	listenForDrain();
 	// Not awaited: the app listens (and answers 503) while the database is still coming up.

@@ -274,9 +274,12 @@ describe('two processes sharing one database and one Redis', () => {
 		expect(Date.now() - killedAt).toBeLessThan((LEASE_SECONDS + 5) * 1000);
 		const stored = await row(messageId);
 		expect(stored).toMatchObject({ status: 'error', error_code: 'interrupted' });
-		// What A had stored (at least once a second) is kept.
+		// What A had stored (at least once a second) is kept, and agrees with what its reader saw:
+		// the reader's events are grouped over 100 ms, so either may hold the other's last words.
 		expect(stored.content.length).toBeGreaterThan(0);
-		expect(textOf(started.events).startsWith(stored.content)).toBe(true);
+		const seen = textOf(started.events);
+		expect(seen.startsWith(stored.content) || stored.content.startsWith(seen)).toBe(true);
+		expect(Math.abs(seen.length - stored.content.length)).toBeLessThan(2000);
 		// B's reader is told, too, instead of waiting forever.
 		const eventsB = await onB.finished;
 		expect(eventsB.at(-1)).toMatchObject({ event: 'error', data: { code: 'interrupted' } });

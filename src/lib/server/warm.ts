@@ -2,7 +2,7 @@ import { config } from './config';
 import { dbFailure, pool } from './db';
 import { openConnectionsAhead } from './db/batch';
 import { warmTokenizer } from './llm/tokens';
-import { log } from './log';
+import { describeError, log } from './log';
 
 let started = false;
 
@@ -16,7 +16,12 @@ export function prepareForSends() {
 	if (started) return;
 	started = true;
 	setImmediate(() => {
-		warmTokenizer();
+		try {
+			warmTokenizer();
+		} catch (e) {
+			// The first count builds it again and says why if it still cannot.
+			log.warn({ error: describeError(e) }, 'could not build the token counter ahead');
+		}
 		// Nothing waits for it; a failure here only means the first sends open their own.
 		void openConnectionsAhead(pool, config().DB_POOL_SIZE).catch((e) =>
 			log.warn({ code: dbFailure(e) }, 'could not open database connections ahead')

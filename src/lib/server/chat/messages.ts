@@ -26,11 +26,15 @@ export interface MessagePage {
 	olderCursor: number | null;
 }
 
-/** The branch on show, newest first, optionally before message `before`. */
+/**
+ * The branch on show, newest first, optionally before message `before`. Read through the
+ * chat's path index, named: given the owner too, MariaDB otherwise intersects the chat and
+ * user indexes and sorts every message of the chat (6.8 ms instead of 0.3 at 6,000 messages).
+ */
 function newestActive(userId: string, chatId: string, before: number | undefined, limit: number) {
 	return db
 		.select()
-		.from(message)
+		.from(message, { useIndex: ['message_chat_path_idx'] })
 		.where(
 			and(
 				eq(message.chatId, chatId),

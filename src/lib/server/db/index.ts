@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { config } from '../config';
 import * as schema from './schema';
-import { IDLE_CONNECTION_MS, onNewConnection } from './batch';
+import { IDLE_CONNECTION_MS, onNewConnection, PREPARED_STATEMENTS_KEPT } from './batch';
 
 // The pool connects lazily, so importing this module (as the build's analysis does) opens nothing.
 export const pool = mysql.createPool({
@@ -12,7 +12,8 @@ export const pool = mysql.createPool({
 	timezone: 'Z',
 	dateStrings: false,
 	// A connection opened for a burst stays for the next one (the default lets it go after a minute).
-	idleTimeout: IDLE_CONNECTION_MS
+	idleTimeout: IDLE_CONNECTION_MS,
+	maxPreparedStatements: PREPARED_STATEMENTS_KEPT
 });
 
 pool.pool.on('connection', onNewConnection);

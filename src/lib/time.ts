@@ -1,3 +1,6 @@
+// Building a formatter costs far more than using one: one per language, kept.
+const formatters = new Map<string, Intl.RelativeTimeFormat>();
+
 /** "3 minutes ago" in the reader's language, via the platform's Intl.RelativeTimeFormat. */
 export function relativeTime(date: Date | string, locale: string, now = Date.now()) {
 	const diff = (new Date(date).getTime() - now) / 1000;
@@ -9,7 +12,8 @@ export function relativeTime(date: Date | string, locale: string, now = Date.now
 		['hour', 3_600],
 		['minute', 60]
 	];
-	const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+	let rtf = formatters.get(locale);
+	if (!rtf) formatters.set(locale, (rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })));
 	for (const [unit, seconds] of units) {
 		if (Math.abs(diff) >= seconds) return rtf.format(Math.round(diff / seconds), unit);
 	}

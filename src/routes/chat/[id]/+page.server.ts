@@ -25,17 +25,18 @@ export const load: PageServerLoad = async (event) => {
 	// Without JavaScript, "Edit" is a link that opens this message's editor on the server.
 	const editing = Number(event.url.searchParams.get('edit'));
 	const api = await caller(event);
-	const [chat, me, recent] = await Promise.all([
+	const [chat, recent] = await Promise.all([
 		orError(api.chats.get({ id, before })),
-		orError(api.me.get()),
 		orError(api.chats.list({ limit: PAGE_SIZE }))
 	]);
+	// Read with the session for this very request: no second read of the person.
+	const { quotaLimit, quotaUsed } = event.locals.user!;
 	return {
 		...chat,
 		before: before ?? null,
 		editing: Number.isSafeInteger(editing) && editing > 0 ? editing : null,
 		maxChars: config().MAX_MESSAGE_CHARS,
-		quotaLeft: me.quotaLeft,
+		quotaLeft: Math.max(0, quotaLimit - quotaUsed),
 		recent: recent.map((c) => ({ id: c.id, title: c.title }))
 	};
 };

@@ -2,18 +2,12 @@ import { drizzle } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { config } from '../config';
 import * as schema from './schema';
-import { IDLE_CONNECTION_MS, onNewConnection, PREPARED_STATEMENTS_KEPT } from './batch';
+import { onNewConnection, poolOptions } from './batch';
 
 // The pool connects lazily, so importing this module (as the build's analysis does) opens nothing.
 export const pool = mysql.createPool({
-	uri: config().DATABASE_URL,
-	connectionLimit: config().DB_POOL_SIZE,
-	charset: 'utf8mb4_unicode_ci',
-	timezone: 'Z',
-	dateStrings: false,
-	// A connection opened for a burst stays for the next one (the default lets it go after a minute).
-	idleTimeout: IDLE_CONNECTION_MS,
-	maxPreparedStatements: PREPARED_STATEMENTS_KEPT
+	...poolOptions(config().DATABASE_URL, config().DB_POOL_SIZE),
+	dateStrings: false
 });
 
 pool.pool.on('connection', onNewConnection);

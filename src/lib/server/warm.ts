@@ -23,8 +23,9 @@ export function prepareForSends() {
 			log.warn({ error: describeError(e) }, 'could not build the token counter ahead');
 		}
 		// Nothing waits for it; a failure here only means the first sends open their own.
-		void openConnectionsAhead(pool, config().DB_POOL_SIZE).catch((e) =>
-			log.warn({ code: dbFailure(e) }, 'could not open database connections ahead')
+		void openConnectionsAhead(pool, config().DB_POOL_SIZE).then(
+			(connections) => log.info({ connections }, 'database connections opened ahead'),
+			(e) => log.warn({ code: dbFailure(e) }, 'could not open database connections ahead')
 		);
 	});
 }

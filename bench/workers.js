@@ -241,6 +241,7 @@ async function startApp(config, mockUrl, dbUrl, prefix) {
 	return {
 		url,
 		pid: proc.pid,
+		output: () => output,
 		async stop() {
 			if (proc.exitCode === null) proc.kill('SIGTERM');
 			const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
@@ -289,6 +290,10 @@ async function measure(config, mock) {
 				failed: results.length - ok.length,
 				cpuMsPerReply: Math.round((cpu * 1000) / c)
 			};
+			// What went wrong, by kind, and what the app said about it.
+			const failures = {};
+			for (const r of results) if (r.failure) failures[r.failure] = (failures[r.failure] ?? 0) + 1;
+			if (row.failed) log(`failures: ${JSON.stringify(failures)}; app output:\n${app.output().slice(-3000)}`);
 			log(JSON.stringify(row));
 			rows.push(row);
 		}

@@ -7,10 +7,10 @@ import { freePort } from './app';
 
 /**
  * A MariaDB server of the suite's own (own port, data directory and socket under a temp
- * directory), so a test can stop and start it under a running app. The shared server on
- * 3306 is never touched.
+ * directory), so a test can stop and start it under a running app, or give it settings of
+ * its own (`extraArgs`, e.g. a low --max-connections). The shared server on 3306 is never touched.
  */
-export async function startPrivateMariaDb() {
+export async function startPrivateMariaDb(extraArgs: string[] = []) {
 	const dir = await mkdtemp(path.join(tmpdir(), 'oreai-mariadb-'));
 	const datadir = path.join(dir, 'data');
 	const port = await freePort();
@@ -58,7 +58,8 @@ export async function startPrivateMariaDb() {
 					'--skip-log-bin',
 					'--innodb-buffer-pool-size=16M',
 					'--innodb-log-file-size=8M',
-					'--innodb-flush-log-at-trx-commit=2'
+					'--innodb-flush-log-at-trx-commit=2',
+					...extraArgs
 				],
 				{ stdio: 'ignore' }
 			);

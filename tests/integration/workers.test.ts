@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startMockServer } from '#mock-upstream/server';
 import { freePort } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { startPrivateMariaDb } from '../helpers/mariadb';
 import { readSse, Visitor, type SseEvent } from '../helpers/visitor';
 
 // `npm start` (scripts/start.js): one process by default, N workers with WORKERS=N.
@@ -21,7 +22,7 @@ interface Launched {
 	exited: Promise<number | null>;
 }
 
-async function launch(env: Record<string, string>, db: TestDatabase, waitReady = true): Promise<Launched> {
+async function launch(env: Record<string, string>, db: Pick<TestDatabase, 'url'>, waitReady = true): Promise<Launched> {
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	let output = '';
@@ -167,6 +168,59 @@ describe('npm start', () => {
 			expect(row.content.length).toBeGreaterThan(0);
 			// Leases are given up on the way out, not left to expire.
 			expect(await redis.keys(prefix + 'lease:*')).toEqual([]);
+		}
+	);
+
+	it(
+		'with WORKERS=2 on a server that allows 40 connections: the pools fit, and 60 sends at once all get their reply',
+		{ timeout: 90_000 },
+		async () => {
+			const server = await startPrivateMariaDb(['--max-connections=40']);
+			cleanup.push(() => server.destroy());
+			const mock = await startMockServer({ tokens: 20, delayMs: 10 });
+			cleanup.push(() => mock.close());
+			const redis = new Redis(REDIS_URL);
+			const prefix = `oreai-test-${randomBytes(4).toString('hex')}:`;
+			cleanup.push(async () => {
+				const keys = await redis.keys(prefix + '*');
+				if (keys.length) await redis.del(...keys);
+				redis.disconnect();
+			});
+			const app = await launch(
+				{
+					WORKERS: '2',
+					REDIS_URL,
+					REDIS_PREFIX: prefix,
+					DRAIN_SECONDS: '0',
+					OPENAI_BASE_URL: mock.url,
+					OPENAI_API_KEY: 'test',
+					REGISTER_LIMIT: '1000',
+					SENDS_PER_MINUTE: '100000',
+					CHATS_PER_MINUTE: '100000',
+					ADDRESS_DAILY_CALLS: '100000'
+				},
+				// The app creates the database, as on a newcomer's server.
+				{ url: `${server.url}/oreai_small` }
+			);
+			cleanup.push(async () => {
+				if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
+				await app.exited;
+			});
+			// (40 − 10 spare) / (2 workers × 2 pools) = 7 connections per pool instead of 50.
+			await expect.poll(() => app.output(), { timeout: 15_000 }).toContain('"perPool":7');
+			const visitors = await Promise.all(Array.from({ length: 60 }, () => Visitor.arrive(app.url)));
+			const chats = await Promise.all(
+				visitors.map(async (v) => (await v.mutate('chats.create', {})).body.result.data.id)
+			);
+			const replies = await Promise.all(
+				visitors.map(async (v, i) => {
+					const res = await v.send(chats[i], { content: 'hello' });
+					return { status: res.status, events: res.status === 200 ? await readSse(res) : [] };
+				})
+			);
+			expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+			expect(replies.map((r) => r.events.at(-1)?.event)).toEqual(replies.map(() => 'done'));
+			expect(app.output()).not.toContain('ER_CON_COUNT_ERROR');
 		}
 	);
 });

@@ -1,4 +1,3 @@
-import { config } from './config';
 import { dbFailure, pool } from './db';
 import { openConnectionsAhead } from './db/batch';
 import { warmTokenizer } from './llm/tokens';
@@ -23,7 +22,7 @@ export function prepareForSends() {
 			log.warn({ error: describeError(e) }, 'could not build the token counter ahead');
 		}
 		// Nothing waits for it; a failure here only means the first sends open their own.
-		void openConnectionsAhead(pool, config().DB_POOL_SIZE).then(
+		void openConnectionsAhead(pool).then(
 			(connections) => log.info({ connections }, 'database connections opened ahead'),
 			(e) => log.warn({ code: dbFailure(e) }, 'could not open database connections ahead')
 		);

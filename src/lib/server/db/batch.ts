@@ -54,10 +54,31 @@ export function createBatchPool(url: string, size: number) {
 	return p;
 }
 
+/** Connections left to the migration, the admin tools and other clients of the server. */
+const SPARE_CONNECTIONS = 10;
+/** Most connections per pool: DB_POOL_SIZE, or less once `fitPoolsToServer` has run. */
+let poolLimit: number | undefined;
+
+/**
+ * Caps both pools so that every process of this server fits the database's
+ * `max_connections`: each of the WORKERS processes keeps two pools (queries, and the sends'
+ * one-trip statements). Without it, two workers at the defaults could ask a default MariaDB
+ * (151) for 200 connections under load, and sends failed with "too many connections".
+ * Returns the connections per pool.
+ */
+export async function fitPoolsToServer(main: mysql.Pool) {
+	const c = config();
+	const [rows] = await main.query<mysql.RowDataPacket[]>('SELECT @@max_connections AS max');
+	const fair = Math.floor((Number(rows[0]?.max) - SPARE_CONNECTIONS) / (2 * c.WORKERS));
+	poolLimit = Number.isFinite(fair) ? Math.max(2, Math.min(c.DB_POOL_SIZE, fair)) : c.DB_POOL_SIZE;
+	for (const p of [main, batchPool]) if (p) p.pool.config.connectionLimit = poolLimit;
+	return poolLimit;
+}
+
 let batchPool: mysql.Pool | undefined;
 function pool() {
 	if (batchPool) return batchPool;
-	batchPool = createBatchPool(config().DATABASE_URL, config().DB_POOL_SIZE);
+	batchPool = createBatchPool(config().DATABASE_URL, poolLimit ?? config().DB_POOL_SIZE);
 	// Open connections keep the process alive: close them with the main pool at shutdown
 	// (a close that fails as the process exits leaves nothing to clean up).
 	process.once('sveltekit:shutdown', () => void closeBatchPool().catch(() => undefined));
@@ -72,7 +93,8 @@ function pool() {
  * per pool, so other processes and clients of the same server are never crowded out.
  * Returns how many it opened.
  */
-export async function openConnectionsAhead(main: mysql.Pool, upTo: number) {
+export async function openConnectionsAhead(main: mysql.Pool) {
+	const upTo = main.pool.config.connectionLimit ?? 0;
 	const [limit] = await main.query<mysql.RowDataPacket[]>('SELECT @@max_connections AS max');
 	const [status] = await main.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Threads_connected'");
 	const free = Number(limit[0]?.max ?? 0) - Number(status[0]?.Value ?? Infinity);

@@ -1,6 +1,7 @@
 import { config } from '../config';
-import { db, dbFailure } from '.';
+import { db, dbFailure, pool } from '.';
 import { log } from '../log';
+import { fitPoolsToServer } from './batch';
 import { migrateDatabase } from './migrate';
 import { seedPrompts } from './seed';
 
@@ -29,9 +30,17 @@ const RETRY_MAX_MS = 5000;
  */
 export async function startDatabase(afterReady: () => Promise<void>) {
 	let delay = RETRY_MIN_MS;
+	let fitted = false;
 	for (;;) {
 		try {
 			await migrateDatabase(config().DATABASE_URL);
+			if (!fitted) {
+				const perPool = await fitPoolsToServer(pool);
+				fitted = true;
+				if (perPool < config().DB_POOL_SIZE) {
+					log.info({ perPool, workers: config().WORKERS }, 'database pools fitted to the server max_connections');
+				}
+			}
 			await seedPrompts(db);
 			await afterReady();
 			break;

@@ -70,11 +70,19 @@ export async function startPrivateMariaDb(extraArgs: string[] = []) {
 				await new Promise((r) => setTimeout(r, 100));
 			}
 		},
+		/** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a stall. */
+		freeze() {
+			proc?.kill('SIGSTOP');
+		},
+		thaw() {
+			proc?.kill('SIGCONT');
+		},
 		/** Shuts the server down (SIGTERM) and waits until it has exited. */
 		async stop() {
 			const p = proc;
 			proc = null;
 			if (!p || p.exitCode !== null) return;
+			p.kill('SIGCONT'); // a frozen server cannot hear SIGTERM
 			const exited = new Promise((r) => p.once('exit', r));
 			p.kill('SIGTERM');
 			const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);

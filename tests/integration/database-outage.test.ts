@@ -129,6 +129,32 @@ describe('a database outage during a reply', () => {
 		expect(logs).toMatch(/could not store/);
 		expect(logs).not.toMatch(/insert into|update `message`|ends in the dark|outage \[\[mock/i);
 	});
+
+	it('tells the reader a reply ended within seconds when the database freezes (connections open, no answer), and stores it whole once it wakes', async () => {
+		const chatId = await newChat();
+		const res = await v.send(chatId, { content: 'frozen [[mock:{"tokens":30,"delayMs":50}]]' });
+		expect(res.status).toBe(200);
+		let frozenAt = 0;
+		try {
+			const events = await follow(res, 5, () => {
+				server.freeze();
+				frozenAt = Date.now();
+			});
+			// 25 more tokens (1.3 s), then at most the wait for the first write of the end (5 s).
+			expect(events.at(-1)!.event).toBe('done');
+			expect(Date.now() - frozenAt).toBeLessThan(9000);
+			server.thaw();
+			const row = await waitFor(async () => {
+				const r = await rowOf(events[0].data.assistantMessageId!);
+				return r.status !== 'streaming' && r;
+			});
+			// Stored once, whole: the append held up by the freeze landed before the end, not after it.
+			expect(row.status).toBe('complete');
+			expect(row.content).toBe(textOf(events));
+		} finally {
+			server.thaw();
+		}
+	}, 60_000);
 });
 
 describe('a database outage longer than REPLY_STORE_RETRY_SECONDS', () => {

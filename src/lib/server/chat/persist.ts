@@ -26,6 +26,8 @@ const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5000;
 /** After that, how often the small "interrupted" write is retried. */
 const INTERRUPTED_RETRY_MS = 30_000;
+/** How long the end of a reply waits for its first write before the chat is freed anyway. */
+const FIRST_WRITE_WAIT_MS = 5000;
 
 /** Live replies and how many of their characters are stored. */
 const live = new Map<Generation, number>();
@@ -153,8 +155,16 @@ function retrying(ids: ReplyIds, what: string, write: () => Promise<void>) {
 export function finishStoring(g: Generation, end: Ending) {
 	live.delete(g);
 	const ids: ReplyIds = { messageId: g.messageId, userId: g.userId, chatId: g.chatId };
-	const whole = retrying(ids, 'the end', () => storeEnding(g, end));
-	const first = writing.then(whole.attempt);
+	// An append in flight may carry this reply's last words: the end must land after it.
+	const appended = writing;
+	const whole = retrying(ids, 'the end', () => appended.then(() => storeEnding(g, end)));
+	// A database that neither answers nor fails (stalled, or cut off without a reset) must not
+	// hold the chat and its readers: past FIRST_WRITE_WAIT_MS the end is stored in the background.
+	let wait: ReturnType<typeof setTimeout> | undefined;
+	const first = Promise.race([
+		whole.attempt(),
+		new Promise<false>((r) => (wait = setTimeout(r, FIRST_WRITE_WAIT_MS, false)))
+	]).finally(() => clearTimeout(wait));
 	const stored = first.then(async (ok) => {
 		if (ok || (await whole.until(Date.now() + config().REPLY_STORE_RETRY_SECONDS * 1000, RETRY_MAX_MS))) return true;
 		log.error({ messageId: g.messageId }, 'gave up storing a reply whole; marking it interrupted instead');

@@ -6,6 +6,9 @@ import { notFound } from './errors';
 import type { Locale } from '$lib/i18n/locales';
 import type { Theme } from '$lib/theme';
 
+/** Sends the person has left: never below zero, also after an operator lowered their limit. */
+export const quotaLeft = (u: { quotaLimit: number; quotaUsed: number }) => Math.max(0, u.quotaLimit - u.quotaUsed);
+
 export async function getMe(userId: string) {
 	const [row] = await db.select().from(user).where(eq(user.id, userId)).limit(1);
 	if (!row) throw notFound('user');
@@ -14,7 +17,7 @@ export async function getMe(userId: string) {
 		id: row.id,
 		quotaUsed: row.quotaUsed,
 		quotaLimit: row.quotaLimit,
-		quotaLeft: Math.max(0, row.quotaLimit - row.quotaUsed),
+		quotaLeft: quotaLeft(row),
 		locale: row.locale as Locale | null,
 		theme: row.theme,
 		createdAt: row.createdAt,

@@ -1,6 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { ResultSetHeader } from 'mysql2';
-import type { PoolConnection as RawConnection } from 'mysql2';
+import type { PoolConnection as RawConnection, ResultSetHeader } from 'mysql2';
 import { config } from '../config';
 
 /** How long an idle pooled connection is kept open (mysql2 lets it go after a minute by default). */

@@ -7,6 +7,7 @@ import { parseIds } from '$lib/server/api-input';
 import { caller } from '$lib/server/trpc/router';
 import { PAGE_SIZE } from '$lib/server/chat/paging';
 import { config } from '$lib/server/config';
+import { quotaLeft } from '$lib/server/account';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 function chatIdOf(params: { id: string }) {
@@ -29,14 +30,13 @@ export const load: PageServerLoad = async (event) => {
 		orError(api.chats.get({ id, before })),
 		orError(api.chats.list({ limit: PAGE_SIZE }))
 	]);
-	// Read with the session for this very request: no second read of the person.
-	const { quotaLimit, quotaUsed } = event.locals.user!;
 	return {
 		...chat,
 		before: before ?? null,
 		editing: Number.isSafeInteger(editing) && editing > 0 ? editing : null,
 		maxChars: config().MAX_MESSAGE_CHARS,
-		quotaLeft: Math.max(0, quotaLimit - quotaUsed),
+		// The person as read with the session for this very request: no second read.
+		quotaLeft: quotaLeft(event.locals.user!),
 		recent: recent.map((c) => ({ id: c.id, title: c.title }))
 	};
 };

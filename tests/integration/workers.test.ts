@@ -62,6 +62,29 @@ describe('npm start', () => {
 		for (const c of cleanup.reverse()) await c().catch(() => undefined);
 	});
 
+	/** A Redis client and a key prefix of the test's own, whose keys go at the end. */
+	const sharedRedis = () => {
+		const redis = new Redis(REDIS_URL);
+		const prefix = `oreai-test-${randomBytes(4).toString('hex')}:`;
+		cleanup.push(async () => {
+			const keys = await redis.keys(prefix + '*');
+			if (keys.length) await redis.del(...keys);
+			redis.disconnect();
+		});
+		return { redis, prefix };
+	};
+	const twoWorkers = (prefix: string, mockUrl: string) => ({
+		WORKERS: '2',
+		REDIS_URL,
+		REDIS_PREFIX: prefix,
+		OPENAI_BASE_URL: mockUrl,
+		OPENAI_API_KEY: 'test',
+		REGISTER_LIMIT: '1000',
+		SENDS_PER_MINUTE: '100000',
+		CHATS_PER_MINUTE: '100000',
+		ADDRESS_DAILY_CALLS: '100000'
+	});
+
 	it('runs one process by default, and stops on SIGTERM', async () => {
 		const db = await createTestDatabase();
 		cleanup.push(() => db.drop());
@@ -90,31 +113,10 @@ describe('npm start', () => {
 		async () => {
 			const db = await createTestDatabase();
 			const mock = await startMockServer({ tokens: 10 });
-			const redis = new Redis(REDIS_URL);
-			const prefix = `oreai-test-${randomBytes(4).toString('hex')}:`;
-			cleanup.push(async () => {
-				const keys = await redis.keys(prefix + '*');
-				if (keys.length) await redis.del(...keys);
-				redis.disconnect();
-			});
+			const { redis, prefix } = sharedRedis();
 			cleanup.push(() => mock.close());
 			cleanup.push(() => db.drop());
-			const app = await launch(
-				{
-					WORKERS: '2',
-					REDIS_URL,
-					REDIS_PREFIX: prefix,
-					DRAIN_SECONDS: '2',
-					LEASE_SECONDS: '2',
-					OPENAI_BASE_URL: mock.url,
-					OPENAI_API_KEY: 'test',
-					REGISTER_LIMIT: '1000',
-					SENDS_PER_MINUTE: '100000',
-					CHATS_PER_MINUTE: '100000',
-					ADDRESS_DAILY_CALLS: '100000'
-				},
-				db
-			);
+			const app = await launch({ ...twoWorkers(prefix, mock.url), DRAIN_SECONDS: '2', LEASE_SECONDS: '2' }, db);
 			cleanup.push(async () => {
 				if (app.proc.exitCode === null) app.proc.kill('SIGKILL');
 			});
@@ -179,26 +181,9 @@ describe('npm start', () => {
 			cleanup.push(() => server.destroy());
 			const mock = await startMockServer({ tokens: 20, delayMs: 10 });
 			cleanup.push(() => mock.close());
-			const redis = new Redis(REDIS_URL);
-			const prefix = `oreai-test-${randomBytes(4).toString('hex')}:`;
-			cleanup.push(async () => {
-				const keys = await redis.keys(prefix + '*');
-				if (keys.length) await redis.del(...keys);
-				redis.disconnect();
-			});
+			const { prefix } = sharedRedis();
 			const app = await launch(
-				{
-					WORKERS: '2',
-					REDIS_URL,
-					REDIS_PREFIX: prefix,
-					DRAIN_SECONDS: '0',
-					OPENAI_BASE_URL: mock.url,
-					OPENAI_API_KEY: 'test',
-					REGISTER_LIMIT: '1000',
-					SENDS_PER_MINUTE: '100000',
-					CHATS_PER_MINUTE: '100000',
-					ADDRESS_DAILY_CALLS: '100000'
-				},
+				{ ...twoWorkers(prefix, mock.url), DRAIN_SECONDS: '0' },
 				// The app creates the database, as on a newcomer's server.
 				{ url: `${server.url}/oreai_small` }
 			);

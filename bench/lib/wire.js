@@ -86,10 +86,11 @@ export async function wireWeight(appUrl, chatUser) {
 					const decoded = (await r.body().catch(() => Buffer.alloc(0))).length;
 					const enc = (await r.allHeaders())['content-encoding'] ?? 'identity';
 					// Browser-reported encoded body size; if Chromium did not get a compressed copy
-					// (it may not advertise br over plain http), ask the server for the br/gzip copy.
+					// (it may not advertise br over plain http), or reports no size (0, or -1 for a
+					// file the service worker answered), ask the server for the br/gzip copy.
 					let bytes = sizes.responseBodySize;
 					let via = `browser:${enc}`;
-					if (enc === 'identity' || !bytes) {
+					if (enc === 'identity' || !(bytes > 0)) {
 						const c = await compressedSize(r.url());
 						bytes = c.bytes;
 						via = `node:${c.encoding}`;

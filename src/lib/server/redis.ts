@@ -16,11 +16,23 @@ export function redis(): Redis | null {
 	return client;
 }
 
+/**
+ * Many small writes per live reply: pipelining batches them into few round trips. Except the
+ * rate limiter's script command: each limiter defines it on the client when created, and a
+ * pipeline opened just before lacks it, which left ioredis answering a pipeline's callbacks
+ * with too few results and throwing outside any promise, ending the process (seen at start,
+ * under load, as the first visitors arrived on two processes).
+ */
+export const clientOptions = {
+	enableAutoPipelining: true,
+	autoPipeliningIgnoredCommands: ['rlflxIncr'],
+	maxRetriesPerRequest: 2
+};
+
 function connect(url: string) {
 	// Loaded only when REDIS_URL is set: a single process never holds the client (~20 MB).
 	const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
-	// Many small writes per live reply: pipelining batches them into few round trips.
-	const r = new Client(url, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+	const r = new Client(url, clientOptions);
 	r.on('error', (e) => console.error('OreAI: redis:', e.message));
 	return r;
 }

@@ -3,6 +3,7 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 import { build, files, version } from '$service-worker';
+import { IDENTITY_HEADER } from '$lib/offline';
 
 /**
  * The offline shell. An installed OreAI opens without a connection: the app's own files come
@@ -38,13 +39,31 @@ sw.addEventListener('activate', (event) => {
 /** Pages worth keeping for offline reading: the chat list and single chats. */
 const keepable = (url: URL) => url.pathname === '/' || /^\/chat\/[0-9a-z]+$/.test(url.pathname);
 
+/** Where the person the kept pages belong to is noted (never a page's path). */
+const OWNER = '/.owner';
+
+/**
+ * Keeps one person's pages: a page made for someone else (this device was signed out, or
+ * its visitor expired) first drops every copy of the one before; a chat that is gone (404)
+ * drops its copy, so a deleted chat cannot be opened offline.
+ */
+async function keep(url: URL, response: Response) {
+	let cache = await caches.open(PAGES);
+	const owner = response.headers.get(IDENTITY_HEADER);
+	const known = await (await cache.match(OWNER))?.text();
+	if (owner && known !== undefined && owner !== known) {
+		await caches.delete(PAGES);
+		cache = await caches.open(PAGES);
+	}
+	if (owner && owner !== known) await cache.put(OWNER, new Response(owner));
+	if (response.ok && owner) await cache.put(url.pathname, response.clone());
+	else if (response.status === 404) await cache.delete(url.pathname);
+}
+
 async function page(request: Request, url: URL) {
 	try {
 		const response = await fetch(request);
-		if (response.ok && keepable(url) && !url.search) {
-			const cache = await caches.open(PAGES);
-			await cache.put(url.pathname, response.clone());
-		}
+		if (keepable(url) && !url.search) await keep(url, response);
 		return response;
 	} catch (e) {
 		// No connection: the last copy of this page, or the chat list, which says it is offline.

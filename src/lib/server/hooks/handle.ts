@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { json, type Handle, type RequestEvent } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { translate } from '$lib/i18n';
+import { IDENTITY_HEADER } from '$lib/offline';
 import { isLocale, pickLocale, type Locale } from '$lib/i18n/locales';
 import { readSession, registerAnonymous, withSessionCookie } from '../auth';
 import { config } from '../config';
@@ -45,11 +47,19 @@ const identity: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
 	});
-	// Whoever opens a page may send next: be ready for it by then.
-	if (!event.url.pathname.startsWith('/api/')) prepareForSends();
+	if (!event.url.pathname.startsWith('/api/')) {
+		// Whoever opens a page may send next: be ready for it by then.
+		prepareForSends();
+		// The offline copy keeps one person's pages: a page for someone else (this device was
+		// signed out, or its visitor expired) tells the service worker to forget them.
+		if (event.locals.user) response.headers.set(IDENTITY_HEADER, identityTag(event.locals.user.id));
+	}
 	// A session extended by this request sends its cookie on every kind of answer (tRPC too).
 	return withSessionCookie(event, response);
 };
+
+/** Who a page was made for, as an opaque tag: the same person, the same tag. */
+const identityTag = (userId: string) => createHash('sha256').update(userId).digest('base64url').slice(0, 16);
 
 function tooManyVisitors(locale: Locale) {
 	const title = translate(locale, 'rateLimited.title');

@@ -93,7 +93,10 @@ export async function startApp(
 		} catch {
 			/* not listening yet */
 		}
-		if (Date.now() > deadline) throw new Error(`app did not start:\n${output}`);
+		if (Date.now() > deadline) {
+			proc.kill('SIGKILL'); // an app left running would outlive the suite
+			throw new Error(`app did not start:\n${output}`);
+		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	watching = true;

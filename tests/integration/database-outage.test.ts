@@ -237,4 +237,17 @@ describe('starting while the database is down', () => {
 		expect(events.at(-1)!.event).toBe('done');
 		expect(app.logs()).toMatch(/database not ready, retrying/);
 	}, 60_000);
+
+	it('stops at once on SIGTERM while the database has never answered', async () => {
+		const database = await createTestDatabase('oreai_never', server.url);
+		await server.stop();
+		const waiting = await startApp(appEnv(mock), database, { waitReady: false });
+		expect((await fetch(`${waiting.url}/`)).status).toBe(503);
+		const t0 = Date.now();
+		// The retries of the start-up must not keep a stopping process alive.
+		expect(await waiting.stop()).toBe(0);
+		expect(Date.now() - t0).toBeLessThan(5000);
+		await server.start();
+		await database.drop();
+	}, 60_000);
 });

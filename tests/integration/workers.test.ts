@@ -50,7 +50,10 @@ async function launch(env: Record<string, string>, db: Pick<TestDatabase, 'url'>
 			.then((r) => r.status === 200)
 			.catch(() => false);
 		if (ok) return launched;
-		if (Date.now() > deadline) throw new Error(`did not start:\n${output}`);
+		if (Date.now() > deadline) {
+			proc.kill('SIGKILL'); // a launcher left running would outlive the suite
+			throw new Error(`did not start:\n${output}`);
+		}
 		await sleep(150);
 	}
 }

@@ -48,7 +48,8 @@ export async function startDatabase(afterReady: () => Promise<void>) {
 			const reason = dbFailure(e);
 			if (reason !== state.lastError) log.warn({ code: reason }, 'database not ready, retrying');
 			state.lastError = reason;
-			await new Promise((r) => setTimeout(r, delay));
+			// Unref'd: a process told to stop must not stay alive for a database that never came.
+			await new Promise((r) => setTimeout(r, delay).unref());
 			delay = Math.min(delay * 2, RETRY_MAX_MS);
 		}
 	}

@@ -155,6 +155,26 @@ describe('server-rendered pages without JavaScript', () => {
 			}
 		});
 
+		it('marks every page as one person’s: never kept by a shared cache, and tagged with whom it was made for', async () => {
+			const tags = new Set<string>();
+			for (const v of [alice, bob]) {
+				for (const path of ['/', '/discover', '/me']) {
+					const res = await v.fetch(path, { headers: { accept: 'text/html' } });
+					expect(res.status).toBe(200);
+					expect(res.headers.get('cache-control')).toBe('private, no-cache');
+					tags.add(`${v === alice ? 'a' : 'b'}:${res.headers.get('x-oreai-identity')}`);
+					await res.body?.cancel();
+				}
+			}
+			// One tag per person, different people different tags, and no user id in it.
+			const byPerson = [...tags].map((t) => t.split(':'));
+			expect(byPerson.filter(([who]) => who === 'a')).toHaveLength(1);
+			expect(byPerson.filter(([who]) => who === 'b')).toHaveLength(1);
+			expect(byPerson[0][1]).not.toBe(byPerson[1][1]);
+			expect(byPerson[0][1]).toMatch(/^[\w-]{16}$/);
+			expect(byPerson.map(([, tag]) => tag)).not.toContain(aliceId);
+		});
+
 		it('searches titles and message text through a plain GET form', async () => {
 			const home = await page(alice, '/');
 			expect(home.body).toMatch(/<form method="GET" action="\/"[^>]*role="search"/);

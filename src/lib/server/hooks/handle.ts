@@ -53,6 +53,8 @@ const identity: Handle = async ({ event, resolve }) => {
 		// The offline copy keeps one person's pages: a page for someone else (this device was
 		// signed out, or its visitor expired) tells the service worker to forget them.
 		if (event.locals.user) response.headers.set(IDENTITY_HEADER, identityTag(event.locals.user.id));
+		// Every page is one person's (their chats, their session): never a shared cache's.
+		if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-cache');
 	}
 	// A session extended by this request sends its cookie on every kind of answer (tRPC too).
 	return withSessionCookie(event, response);

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startApp, type RunningApp } from '../helpers/app';
+import { freePort, quickStart, startApp, type RunningApp } from '../helpers/app';
 import { launchBrowser, newPhone } from '../helpers/browser';
 
 interface Authenticator {
@@ -110,5 +110,40 @@ describe('passkeys (browser, virtual authenticator)', () => {
 		await auth.cdp.send('WebAuthn.addCredential', { authenticatorId: auth.id, credential: credential as never });
 		await late.getByRole('button', { name: 'Sign in with a passkey' }).click();
 		await expect(late.getByRole('alert').innerText()).resolves.toContain('could not be checked');
+	});
+});
+
+describe('passkeys on the quick start (no ORIGIN set)', () => {
+	let app: RunningApp;
+	let browser: Browser;
+	let base: string;
+
+	beforeAll(async () => {
+		const port = await freePort();
+		base = `http://localhost:${port}`;
+		[app, browser] = await Promise.all([startApp({ ...quickStart, PORT: String(port) }), launchBrowser()]);
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await app?.close();
+	});
+
+	it('adds a passkey at http://localhost and signs a second browser in with it', async () => {
+		const first = await (await newPhone(browser)).newPage();
+		await first.goto(base + '/me');
+		const auth = await virtualAuthenticator(first);
+		await first.getByRole('button', { name: 'Add a passkey' }).click();
+		await first.getByText('Passkey added').waitFor();
+		const { credentials } = await auth.cdp.send('WebAuthn.getCredentials', { authenticatorId: auth.id });
+		const [{ user_id: owner }] = await app.db.query<{ user_id: string }>('SELECT user_id FROM passkey');
+
+		const second = await (await newPhone(browser)).newPage();
+		await second.goto(base + '/me');
+		const other = await virtualAuthenticator(second);
+		await other.cdp.send('WebAuthn.addCredential', { authenticatorId: other.id, credential: credentials[0] });
+		await second.getByRole('button', { name: 'Sign in with a passkey' }).click();
+		await second.getByText('now signed in to your account').waitFor();
+		// The second browser now holds a session of the passkey's owner, beside the first one's.
+		expect(await app.db.query('SELECT id FROM session WHERE user_id = ?', [owner])).toHaveLength(2);
 	});
 });

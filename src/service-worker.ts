@@ -51,11 +51,13 @@ async function keep(url: URL, response: Response) {
 	let cache = await caches.open(PAGES);
 	const owner = response.headers.get(IDENTITY_HEADER);
 	const known = await (await cache.match(OWNER))?.text();
-	if (owner && known !== undefined && owner !== known) {
-		await caches.delete(PAGES);
-		cache = await caches.open(PAGES);
+	if (owner && owner !== known) {
+		if (known !== undefined) {
+			await caches.delete(PAGES);
+			cache = await caches.open(PAGES);
+		}
+		await cache.put(OWNER, new Response(owner));
 	}
-	if (owner && owner !== known) await cache.put(OWNER, new Response(owner));
 	if (response.ok && owner) await cache.put(url.pathname, response.clone());
 	else if (response.status === 404) await cache.delete(url.pathname);
 }

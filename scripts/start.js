@@ -50,7 +50,18 @@ async function primary() {
 	let crashes = 0;
 
 	// /metrics on any worker answers for all of them: it asks here, prom-client aggregates.
+	// Each worker says when its database is ready; until all are, some requests answer 503.
+	const ready = new Set();
+	let allReady = false;
 	cluster.on('message', async (worker, m) => {
+		if (m?.type === 'oreai:ready') {
+			ready.add(worker.id);
+			if (!allReady && ready.size >= workers) {
+				allReady = true;
+				console.log(`OreAI: all ${workers} workers ready`);
+			} else if (allReady) console.log(`OreAI: worker ${worker.process.pid} ready`);
+			return;
+		}
 		if (m?.type !== 'oreai:metrics') return;
 		try {
 			worker.send({ type: 'oreai:metrics', id: m.id, body: await metrics.clusterMetrics() });
@@ -60,6 +71,7 @@ async function primary() {
 	});
 
 	cluster.on('exit', (worker, code, signal) => {
+		ready.delete(worker.id);
 		if (stopping) {
 			if (!Object.keys(cluster.workers ?? {}).length) process.exit(0);
 			return;

@@ -49,7 +49,10 @@ async function launch(env: Record<string, string>, db: Pick<TestDatabase, 'url'>
 		const ok = await fetch(url + '/readyz')
 			.then((r) => r.status === 200)
 			.catch(() => false);
-		if (ok) return launched;
+		// With several workers, /readyz answers from whichever one takes the connection: the
+		// launcher's line says every worker can serve.
+		const workers = Number(env.WORKERS ?? 1);
+		if (ok && (workers === 1 || output.includes(`all ${workers} workers ready`))) return launched;
 		if (Date.now() > deadline) {
 			proc.kill('SIGKILL'); // a launcher left running would outlive the suite
 			throw new Error(`did not start:\n${output}`);
@@ -144,6 +147,7 @@ describe('npm start', () => {
 					timeout: 15_000
 				})
 				.toBe(2);
+			await expect.poll(() => app.output(), { timeout: 15_000 }).toMatch(/OreAI: worker \d+ ready/);
 
 			// A long reply in flight when SIGTERM comes.
 			const v = visitors[0];

@@ -24,6 +24,9 @@ export const init: ServerInit = async () => {
 		// Without Redis: marks every `streaming` reply interrupted; with it, only dead processes' ones.
 		if (!shared) await startSharedState();
 		shared = true;
+	}).then(() => {
+		// Under `npm start` with WORKERS>1: the launcher says when every worker can serve.
+		if (process.connected) process.send?.({ type: 'oreai:ready' });
 	});
 	setInterval(() => {
 		if (!dbReady()) return;

@@ -1,4 +1,5 @@
 import { config } from '../config';
+import { readChatStream } from '../llm/chat-stream';
 import { llm } from '../llm/client';
 import { classifyUpstreamError } from '../llm/upstream-errors';
 import { errorEnd, type Generation, type Usage } from './generation';
@@ -90,21 +91,23 @@ function silenceWatch() {
 async function consume(g: Generation, request: UpstreamRequest) {
 	const watch = silenceWatch();
 	try {
-		const stream = await llm().chat.completions.create(
-			{ ...request, stream: true, stream_options: { include_usage: true } },
-			{ signal: AbortSignal.any([g.abort.signal, watch.signal]) }
-		);
+		const response = await llm()
+			.chat.completions.create(
+				{ ...request, stream: true, stream_options: { include_usage: true } },
+				{ signal: AbortSignal.any([g.abort.signal, watch.signal]) }
+			)
+			.asResponse();
 		let finishReason: string | null = null;
 		let usage: Usage = null;
-		for await (const chunk of stream) {
-			const choice = chunk.choices[0];
+		await readChatStream(response, (chunk) => {
+			const choice = chunk.choices?.[0];
 			const delta = choice?.delta?.content;
 			watch.heard(Boolean(delta));
 			if (delta) g.emit({ type: 'delta', text: delta });
 			if (choice?.finish_reason) finishReason = choice.finish_reason;
 			if (chunk.usage)
 				usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
-		}
+		});
 		if (g.abort.signal.aborted) throw g.abort.signal.reason;
 		if (watch.signal.aborted) throw watch.signal.reason;
 		if (!finishReason) throw new Error('upstream stream ended without a finish reason');

@@ -14,10 +14,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
  * Errors read as the SDK's own: an `error` object in the data (or an `error` event) throws
  * an APIError, so they are classified the same way.
  */
-export async function readChatStream(
-	response: Response,
-	onChunk: (chunk: ChatCompletionChunk) => void
-): Promise<void> {
+export async function readChatStream(response: Response, onChunk: (chunk: ChatCompletionChunk) => void): Promise<void> {
 	const body = response.body as AsyncIterable<Uint8Array | string> | null;
 	if (!body) throw new OpenAI.APIConnectionError({ message: 'the upstream answered without a body' });
 	let failure: unknown = null;

@@ -60,7 +60,6 @@ export class Generation implements ReplySource {
 	private ends: number[] = [];
 	length = 0;
 	final: GenerationEnd | null = null;
-	readonly abort = new AbortController();
 	stopReason: StopReason | null = null;
 	private listeners = new Set<(e: GenerationEvent) => void>();
 	private resolveFinished!: () => void;
@@ -70,7 +69,9 @@ export class Generation implements ReplySource {
 	constructor(
 		readonly messageId: number,
 		readonly chatId: string,
-		readonly userId: string
+		readonly userId: string,
+		/** Ends the model call (stop, shutdown); the reply's own when none is given. */
+		readonly abort = new AbortController()
 	) {}
 
 	get text(): string {

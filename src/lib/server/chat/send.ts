@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../errors';
 import { fitsAlone } from '../llm/context-window';
 import { messageTokens } from '../llm/tokens';
 import { observeGeneration, quotaRefusals } from '../ops/metrics';
+import { quotaLeft } from '../account';
 import { chatTouch, findChat } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
@@ -16,7 +17,7 @@ import { findMessage, hideFromUpdate, recentMessages, replyPlaceholderInsert, us
 import { settlePending } from './pending-ends';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
-import { runGeneration } from './upstream';
+import { callUpstream, runGeneration, type UpstreamCall } from './upstream';
 
 /**
  * A new message; or an edit of an earlier message of the person (`editOf`), which starts a
@@ -32,17 +33,28 @@ const busy = () => new DomainError('chat_busy', 'A reply is already being genera
  * `address` per day), reserves the chat, takes one quota unit with the new rows, and starts
  * the generation. The reply goes on without the caller; it gets the generation to follow.
  */
-export async function startReply(userId: string, chatId: string, input: SendInput, address: string) {
+export async function startReply(sender: Sender, chatId: string, input: SendInput, address: string) {
 	const c = config();
+	const userId = sender.id;
 	if (isShuttingDown()) throw new DomainError('shutdown', 'The server is restarting');
 	const content = 'content' in input ? input.content.trim() : null;
 	if (content !== null) {
 		if (!content) throw new DomainError('bad_request', 'Message is empty');
 		if (content.length > c.MAX_MESSAGE_CHARS) throw new DomainError('message_too_long', 'Message is too long');
 	}
+	// The quota as read with the session, this very request: an exhausted one is refused before
+	// the model is called. The unit itself is taken with the new rows (below), atomically.
+	if (quotaLeft(sender) === 0) throw quotaExhausted();
 	const { refund } = await takeSend(userId, address);
+	// The model may be called before the rows are written only while the quota surely covers
+	// every send of this person under way here (reads of the quota may predate their writes);
+	// otherwise it is called after the write, which is what refuses a send over the quota.
+	const underWay = sendsUnderWay.get(userId) ?? 0;
+	const callEarly = quotaLeft(sender) > underWay;
+	sendsUnderWay.set(userId, underWay + 1);
 	let started = false;
 	let claimed = false;
+	let call: UpstreamCall | undefined;
 	try {
 		if (!(await registry().claimChat(chatId))) throw busy();
 		claimed = true;
@@ -87,6 +99,10 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 		// before the new rows arrive, and the person's message goes in before the reply row, whose
 		// parent it is (LAST_INSERT_ID() in the same batch), so ids keep the chat's order.
 		const withQuestion = content !== null;
+		// The model's first token takes hundreds of milliseconds: the rows are written meanwhile.
+		const asked = withQuestion ? [...history, { role: 'user', content, tokens: contentTokens } as Message] : history;
+		const request = upstreamRequest(row, asked, c.MODEL_CONTEXT_TOKENS, replyBudget, systemTokens);
+		if (callEarly) call = callUpstream(request);
 		const stored = await transactionInOneTrip(
 			[
 				quotaTake(db, userId),
@@ -102,46 +118,52 @@ export async function startReply(userId: string, chatId: string, input: SendInpu
 			],
 			([quota]) => quota.affectedRows === 1
 		);
-		if (!stored) {
-			quotaRefusals.inc();
-			throw new DomainError('quota_exhausted', 'You have used all of your quota');
-		}
+		if (!stored) throw quotaExhausted();
 		const reply = stored.length - 2; // the reply row, just before the chat's touch
 		const userMessageId = withQuestion ? stored[reply - 1].insertId : null;
 		const assistantMessageId = stored[reply].insertId;
-		if (userMessageId !== null) {
-			history.push({
-				id: userMessageId,
-				chatId,
-				userId,
-				role: 'user',
-				content,
-				status: 'complete',
-				tokens: contentTokens
-			} as Message);
-		}
-
-		const request = upstreamRequest(row, history, c.MODEL_CONTEXT_TOKENS, replyBudget, systemTokens);
-		const generation = new Generation(assistantMessageId, chatId, userId);
+		call ??= callUpstream(request);
+		const generation = new Generation(assistantMessageId, chatId, userId, call.abort);
 		registry().add(generation);
 		observeGeneration(generation);
 		started = true;
-		void runGeneration(generation, request, {
+		void runGeneration(generation, call, {
 			onEnded: () => registry().releaseChat(chatId),
 			onStored: () => registry().remove(generation)
-		}).then(() => {
-			if (autoTitle && generation.final?.type === 'done' && generation.text) {
-				void nameChat(userId, chatId, content!, autoTitle);
-			}
-		});
+		})
+			.finally(() => sendDone(userId))
+			.then(() => {
+				if (autoTitle && generation.final?.type === 'done' && generation.text) {
+					void nameChat(userId, chatId, content!, autoTitle);
+				}
+			});
 		return { userMessageId, assistantMessageId, generation };
 	} finally {
 		if (!started) {
-			// No model call was made: the address keeps its daily allowance.
+			// A call started for a send that was then refused (quota taken meanwhile, a failed
+			// write) ends before its first token; the address keeps its daily allowance.
+			call?.cancel();
+			sendDone(userId);
 			await refund().catch(() => undefined);
 			if (claimed) await registry().releaseChat(chatId);
 		}
 	}
+}
+
+/** Sends of each person in this process, from admission until their reply has ended. */
+const sendsUnderWay = new Map<string, number>();
+function sendDone(userId: string) {
+	const n = (sendsUnderWay.get(userId) ?? 1) - 1;
+	if (n > 0) sendsUnderWay.set(userId, n);
+	else sendsUnderWay.delete(userId);
+}
+
+/** Who sends: the person as read with the session, quota included. */
+export type Sender = { id: string; quotaUsed: number; quotaLimit: number };
+
+function quotaExhausted() {
+	quotaRefusals.inc();
+	return new DomainError('quota_exhausted', 'You have used all of your quota');
 }
 
 /** One model call = one unit, taken atomically: concurrent sends can never overdraw. */

@@ -18,12 +18,12 @@ export interface GenerationHooks {
  * it, then stores how it ended. Subscribers hear the end once the last write was tried; if
  * the database is down, the chat is freed anyway and the write goes on in the background.
  */
-export async function runGeneration(g: Generation, request: UpstreamRequest, hooks: GenerationHooks) {
+export async function runGeneration(g: Generation, call: UpstreamCall, hooks: GenerationHooks) {
 	trackReply(g);
 	const ending: Ending = { status: 'complete', errorCode: null, usage: null };
 	let finishReason = 'stop';
 	try {
-		const result = await consume(g, request);
+		const result = await consume(g, call);
 		finishReason = result.finishReason;
 		ending.usage = result.usage;
 	} catch (e) {
@@ -87,16 +87,48 @@ function silenceWatch() {
 	};
 }
 
-/** Reads the SDK stream into the generation; throws on any failure, stop and silence included. */
-async function consume(g: Generation, request: UpstreamRequest) {
+/** A model call on its way: its response, its silence watch, and the switch that ends it. */
+export interface UpstreamCall {
+	readonly response: Promise<Response>;
+	readonly watch: ReturnType<typeof silenceWatch>;
+	/** Ends the call; a reply started from it stops with it (`Generation.abort`). */
+	readonly abort: AbortController;
+	/** Ends a call no reply will read (the send was refused after it started). */
+	cancel(): void;
+}
+
+/**
+ * Starts the model call. A send calls it as soon as the request is known, before its rows
+ * are stored: the model's first token takes hundreds of milliseconds, and the write of the
+ * new rows happens meanwhile instead of before.
+ */
+export function callUpstream(request: UpstreamRequest): UpstreamCall {
 	const watch = silenceWatch();
+	const abort = new AbortController();
+	const response = llm()
+		.chat.completions.create(
+			{ ...request, stream: true, stream_options: { include_usage: true } },
+			{ signal: AbortSignal.any([abort.signal, watch.signal]) }
+		)
+		.asResponse();
+	// Read by consume(); a failure before then must not count as unhandled.
+	response.catch(() => undefined);
+	return {
+		response,
+		watch,
+		abort,
+		cancel() {
+			watch.stop();
+			abort.abort();
+		}
+	};
+}
+
+/** Reads the model's stream into the generation; throws on any failure, stop and silence included. */
+async function consume(g: Generation, call: UpstreamCall) {
+	const { watch } = call;
 	try {
-		const response = await llm()
-			.chat.completions.create(
-				{ ...request, stream: true, stream_options: { include_usage: true } },
-				{ signal: AbortSignal.any([g.abort.signal, watch.signal]) }
-			)
-			.asResponse();
+		const response = await call.response;
 		let finishReason: string | null = null;
 		let usage: Usage = null;
 		await readChatStream(response, (chunk) => {

@@ -62,7 +62,7 @@ const backToChat = (id: string): never => redirect(303, `/chat/${id}#latest`);
 async function startAndReturn(event: RequestEvent, input: SendInput, content: string) {
 	const id = chatIdOf(event.params);
 	try {
-		await startReply(event.locals.user!.id, id, input, event.getClientAddress());
+		await startReply(event.locals.user!, id, input, event.getClientAddress());
 	} catch (e) {
 		if (e instanceof DomainError && e.code !== 'not_found') {
 			return fail(httpStatus[e.code], { action: 'send', code: e.code, content });

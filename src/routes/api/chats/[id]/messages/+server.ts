@@ -16,7 +16,7 @@ export const POST: RequestHandler = async ({ locals, params, request, getClientA
 	try {
 		const { chatId } = parseIds(params);
 		const { userMessageId, assistantMessageId, generation } = await startReply(
-			locals.user.id,
+			locals.user,
 			chatId,
 			input.data,
 			getClientAddress()

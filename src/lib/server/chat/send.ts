@@ -44,13 +44,14 @@ export async function startReply(sender: Sender, chatId: string, input: SendInpu
 	}
 	// The quota as read with the session, this very request: an exhausted one is refused before
 	// the model is called. The unit itself is taken with the new rows (below), atomically.
-	if (quotaLeft(sender) === 0) throw quotaExhausted();
+	const left = quotaLeft(sender);
+	if (left === 0) throw quotaExhausted();
 	const { refund } = await takeSend(userId, address);
 	// The model may be called before the rows are written only while the quota surely covers
 	// every send of this person under way here (reads of the quota may predate their writes);
 	// otherwise it is called after the write, which is what refuses a send over the quota.
 	const underWay = sendsUnderWay.get(userId) ?? 0;
-	const callEarly = quotaLeft(sender) > underWay;
+	const callEarly = left > underWay;
 	sendsUnderWay.set(userId, underWay + 1);
 	let started = false;
 	let claimed = false;

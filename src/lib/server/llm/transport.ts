@@ -5,8 +5,8 @@ import { Agent, request } from 'undici';
  * body is a Node stream rather than a WHATWG one. The SDK reads any async-iterable body
  * directly, so a streamed reply skips the web-stream layer (a promise and a queue per chunk
  * on each side): the profile at 500 streams put fetch and its streams at about a fifth of
- * the app's CPU. Everything else (request building, auth, retries, errors, SSE parsing)
- * stays the SDK's own.
+ * the app's CPU. Request building, auth, retries and errors stay the SDK's own; a streamed
+ * reply's events are parsed in `chat-stream.ts`.
  */
 const agent = new Agent({
 	keepAliveTimeout: 10_000,

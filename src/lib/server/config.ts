@@ -13,6 +13,8 @@ const schema = z.object({
 	DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
 	/** Connections per database pool; a process has two (queries, and sends' one-trip transactions). */
 	DB_POOL_SIZE: int(50),
+	/** `auto`: a database on this machine is reached through its Unix socket (db/socket.ts); `off`; or a path. */
+	DATABASE_SOCKET: z.string().min(1).default('auto'),
 	OPENAI_API_KEY: z.string().optional(),
 	OPENAI_BASE_URL: z.string().url().optional(),
 	OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),

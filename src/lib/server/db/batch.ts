@@ -18,6 +18,7 @@ export const PREPARED_STATEMENTS_KEPT = 64;
  */
 export const poolOptions = (url: string, size: number) => ({
 	uri: url,
+	socketPath,
 	connectionLimit: size,
 	charset: 'utf8mb4_unicode_ci',
 	timezone: 'Z' as const,
@@ -38,6 +39,17 @@ export function onNewConnection(conn: RawConnection) {
 	conn.query("SET time_zone = '+00:00'", (err) => {
 		if (err) conn.destroy();
 	});
+}
+
+/** The database's Unix socket, once `useSocket` found one (db/socket.ts); TCP until then. */
+let socketPath: string | undefined;
+
+/** New connections of both pools go through `path`; open ones stay as they are until they close. */
+export function useSocket(path: string, main: mysql.Pool) {
+	socketPath = path;
+	// mysql2 types the pool's settings as its options; at run time they hold the connections' own.
+	type Live = { connectionConfig: { socketPath?: string } };
+	for (const p of [main, batchPool]) if (p) (p.pool.config as unknown as Live).connectionConfig.socketPath = path;
 }
 
 /** A statement drizzle has built but not run (an insert, update or delete builder). */

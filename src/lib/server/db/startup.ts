@@ -1,7 +1,8 @@
 import { config } from '../config';
 import { db, dbFailure, pool } from '.';
 import { log } from '../log';
-import { fitPoolsToServer } from './batch';
+import { fitPoolsToServer, useSocket } from './batch';
+import { localSocket } from './socket';
 import { migrateDatabase } from './migrate';
 import { seedPrompts } from './seed';
 
@@ -35,6 +36,11 @@ export async function startDatabase(afterReady: () => Promise<void>) {
 		try {
 			await migrateDatabase(config().DATABASE_URL);
 			if (!fitted) {
+				const socket = await localSocket(config().DATABASE_URL, config().DATABASE_SOCKET);
+				if (socket) {
+					useSocket(socket, pool);
+					log.info({ socket }, 'database reached through its local socket');
+				}
 				const perPool = await fitPoolsToServer(pool);
 				fitted = true;
 				if (perPool < config().DB_POOL_SIZE) {

@@ -28,17 +28,30 @@ describe('with a configured upstream', () => {
 	it('names a new blank chat by asking the model after the first exchange', async () => {
 		const id = await blankChat();
 		await readSse(
-			await v.send(id, { content: 'Tell me about lighthouses [[mock:{"reply":"Lighthouses of the Atlantic"}]]' })
+			await v.send(id, {
+				content: 'Tell me about the lighthouses along the coast [[mock:{"reply":"Lighthouses of the Atlantic"}]]'
+			})
 		);
 		await expect
 			.poll(async () => (await v.query('chats.get', { id })).body.result.data.chat.title, { timeout: 5000 })
 			.toBe('Lighthouses of the Atlantic');
 		const titleCall = mock.handler.requests.find((r) => r.body.messages[0]?.content.startsWith('Write a short title'));
 		expect(titleCall?.body.stream).toBeFalsy();
-		expect(titleCall?.body.messages[1].content).toContain('Tell me about lighthouses');
+		expect(titleCall?.body.messages[1].content).toContain('Tell me about the lighthouses');
 		expect(titleCall?.body.max_tokens).toBeLessThanOrEqual(16);
 		const me = (await v.query('me.get')).body.result.data;
 		expect(me.quotaUsed).toBe(1);
+	});
+
+	it('makes no title call when the first message is no longer than a title, which it becomes', async () => {
+		const id = await blankChat();
+		const before = mock.handler.requests.length;
+		await readSse(await v.send(id, { content: '  What is the capital\nof Peru? ' }));
+		await new Promise((r) => setTimeout(r, 500));
+		const calls = mock.handler.requests.slice(before);
+		expect(calls).toHaveLength(1);
+		expect(calls[0].body.stream).toBe(true);
+		expect((await v.query('chats.get', { id })).body.result.data.chat.title).toBe('What is the capital of Peru?');
 	});
 
 	it('asks for a title with only the start of the first message, never the reply', async () => {

@@ -14,7 +14,31 @@ import { rateLimiter } from './rate-limit';
 import * as metrics from './ops/metrics';
 import type { Locale } from '$lib/i18n/locales';
 
-const adapter = new DrizzleMySQLAdapter(db, sessionTable, userTable);
+/**
+ * Lucia's drizzle adapter, with the session read (every request that carries a cookie) built
+ * once as a prepared query instead of for every request.
+ */
+class SessionAdapter extends DrizzleMySQLAdapter {
+	private readonly sessionAndUser = db
+		.select({ user: userTable, session: sessionTable })
+		.from(sessionTable)
+		.innerJoin(userTable, eq(sessionTable.userId, userTable.id))
+		.where(eq(sessionTable.id, sql.placeholder('id')))
+		.prepare();
+
+	override async getSessionAndUser(sessionId: string): ReturnType<DrizzleMySQLAdapter['getSessionAndUser']> {
+		const rows = await this.sessionAndUser.execute({ id: sessionId });
+		if (rows.length !== 1) return [null, null];
+		const { id, userId, expiresAt, ...sessionAttributes } = rows[0].session;
+		const { id: uid, ...userAttributes } = rows[0].user;
+		return [
+			{ id, userId, expiresAt, attributes: sessionAttributes },
+			{ id: uid, attributes: userAttributes }
+		];
+	}
+}
+
+const adapter = new SessionAdapter(db, sessionTable, userTable);
 
 export const lucia = new Lucia(adapter, {
 	sessionCookie: { name: 'oreai_session', attributes: { sameSite: 'lax' } },

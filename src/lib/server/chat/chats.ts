@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or, sql } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { chat, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
@@ -67,12 +67,16 @@ export async function listChats(
 	return rows.map((r) => ({ ...r, preview: [...plainText(r.preview ?? '')].slice(0, 160).join('').trimEnd() }));
 }
 
+/** Read by every send and chat page: built once (see `newestActive` in messages.ts). */
+const chatOfUser = db
+	.select()
+	.from(chat)
+	.where(and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId'))))
+	.limit(1)
+	.prepare();
+
 export async function findChat(userId: string, chatId: string) {
-	const [row] = await db
-		.select()
-		.from(chat)
-		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)))
-		.limit(1);
+	const [row] = await chatOfUser.execute({ chatId, userId });
 	if (!row) throw notFound();
 	return row;
 }

@@ -30,21 +30,30 @@ export interface MessagePage {
  * The branch on show, newest first, optionally before message `before`. Read through the
  * chat's path index, named: given the owner too, MariaDB otherwise intersects the chat and
  * user indexes and sorts every message of the chat (6.8 ms instead of 0.3 at 6,000 messages).
+ * Built once (a prepared query; the values are filled in per call): every send and every chat
+ * page reads it, and drizzle's building of a statement cost about as much as running it.
  */
-function newestActive(userId: string, chatId: string, before: number | undefined, limit: number) {
-	return db
+const newestQuery = (before: boolean) =>
+	db
 		.select()
 		.from(message, { useIndex: ['message_chat_path_idx'] })
 		.where(
 			and(
-				eq(message.chatId, chatId),
-				eq(message.userId, userId),
+				eq(message.chatId, sql.placeholder('chatId')),
+				eq(message.userId, sql.placeholder('userId')),
 				eq(message.active, true),
-				before ? lt(message.id, before) : undefined
+				before ? lt(message.id, sql.placeholder('before')) : undefined
 			)
 		)
 		.orderBy(desc(message.id))
-		.limit(limit);
+		.limit(sql.placeholder('limit'))
+		.prepare();
+const newest = { all: newestQuery(false), before: newestQuery(true) };
+
+function newestActive(userId: string, chatId: string, before: number | undefined, limit: number) {
+	return before
+		? newest.before.execute({ userId, chatId, before, limit })
+		: newest.all.execute({ userId, chatId, limit });
 }
 
 /** Newest page first: the `limit` messages before `before`, returned oldest → newest. */

@@ -20,15 +20,20 @@ export function firstWords(text: string) {
 	return (cut.length < clean.length ? cut + '…' : cut).slice(0, 200);
 }
 
+/** Whether a chat's first message is a title already: its first words are all of it. */
+const isItsOwnTitle = (question: string, fallback: string) => fallback === question.replace(/\s+/g, ' ').trim();
+
 /**
  * After the first reply in a chat the person did not name, asks the model for a short title
  * from the start of their first message (TITLE_MODE=model), or keeps the first words
- * (TITLE_MODE=words: no extra call at all). Not charged to the person's quota; any failure
- * keeps the first-words title.
+ * (TITLE_MODE=words: no extra call at all). A first message no longer than a title ("hello",
+ * "What is the capital of Peru?") is its own title, with no call either. Not charged to the
+ * person's quota; any failure keeps the first-words title.
  */
 export async function nameChat(userId: string, chatId: string, question: string, fallback: string) {
 	const c = config();
 	if (c.demoModel || c.TITLE_MODE === 'words') return; // the demo model cannot summarise
+	if (isItsOwnTitle(question, fallback)) return;
 	try {
 		const res = await llm().chat.completions.create({
 			model: modelName(),

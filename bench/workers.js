@@ -234,7 +234,10 @@ async function startApp(config, mockUrl, dbUrl, prefix) {
 			(r) => r.status === 200,
 			() => false
 		);
-		if (ready) break;
+		// /readyz answers from whichever worker takes the request: with several, wait until the
+		// launcher says every one is ready (scripts/start.js), or pages may meet a migrating one.
+		const workers = Number(config.env?.WORKERS ?? 1);
+		if (ready && (workers <= 1 || output.includes(`all ${workers} workers ready`))) break;
 		if (Date.now() > deadline) throw new Error(`app did not get ready:\n${output}`);
 		await sleep(200);
 	}

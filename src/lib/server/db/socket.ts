@@ -5,7 +5,8 @@ import mysql from 'mysql2/promise';
  * A database on this machine is reached through its Unix socket when it has one: a statement
  * over loopback TCP costs the app 2 to 4 times the CPU of the same statement over the socket
  * (the kernel runs both ends of the TCP stack on the sender's time). Measured here with mysql2:
- * 430 → 115 µs per `SELECT ?` one after another, 183 → 82 µs with 20 at once.
+ * 430 → 115 µs per `SELECT ?` one after another, 183 → 82 µs with 20 at once. A send makes
+ * about six statements, so the whole app gains less (within run-to-run noise in `npm run bench`).
  *
  * `setting` is DATABASE_SOCKET: `auto` asks the server named by DATABASE_URL (only when its
  * host is this machine) for its socket, `off` keeps TCP, anything else is a socket path.

@@ -1,6 +1,20 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, like, lt, notExists, or, sql } from 'drizzle-orm';
+import {
+	and,
+	asc,
+	desc,
+	eq,
+	getTableColumns,
+	inArray,
+	isNotNull,
+	isNull,
+	like,
+	lt,
+	notExists,
+	or,
+	sql
+} from 'drizzle-orm';
 import { db, type Db } from '../db';
-import { chat, prompt } from '../db/schema';
+import { chat, message, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
 import { PAGE_SIZE } from './paging';
@@ -81,14 +95,35 @@ export async function findChat(userId: string, chatId: string) {
 	return row;
 }
 
+/**
+ * The chat as its page reads it: with whether any of its turns has other versions (through
+ * the chat's version index), so that the versions are looked up only in chats that have some.
+ */
+const chatOfUserForPage = db
+	.select({
+		...getTableColumns(chat),
+		// Qualified by hand: in a one-table select drizzle leaves column names bare.
+		branched: sql<number>`EXISTS (SELECT 1 FROM ${message} v WHERE v.chat_id = ${chat}.id AND v.version_of IS NOT NULL)`
+	})
+	.from(chat)
+	.where(and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId'))))
+	.limit(1)
+	.prepare();
+
 export async function getChat(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
 	// Both carry the owner in their WHERE clause: the page is read beside the chat, not after it.
-	const [row, page] = await Promise.all([findChat(userId, chatId), pageMessages(userId, chatId, opts)]);
+	const [[found], page] = await Promise.all([
+		chatOfUserForPage.execute({ chatId, userId }),
+		pageMessages(userId, chatId, opts)
+	]);
+	if (!found) throw notFound();
+	const { branched, ...row } = found;
 	let opening: string | null = null;
 	if (row.promptSlug && page.messages.length === 0 && !opts.before) {
 		opening = await openingFor(row.promptSlug, row.systemPrompt);
 	}
-	return { chat: row, ...page, versions: await versionsOf(userId, chatId, page.messages), opening };
+	const versions = Number(branched) ? await versionsOf(userId, chatId, page.messages) : {};
+	return { chat: row, ...page, versions, opening };
 }
 
 async function openingFor(slug: string, systemPrompt: string) {

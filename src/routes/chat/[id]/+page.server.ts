@@ -32,6 +32,15 @@ export const load: PageServerLoad = async (event) => {
 	]);
 	return {
 		...chat,
+		// What the page shows of each: the rest of a row would only weigh on every page load.
+		chat: { id: chat.chat.id, title: chat.chat.title },
+		messages: chat.messages.map(({ id, role, content, status, errorCode }) => ({
+			id,
+			role,
+			content,
+			status,
+			errorCode
+		})),
 		before: before ?? null,
 		editing: Number.isSafeInteger(editing) && editing > 0 ? editing : null,
 		maxChars: config().MAX_MESSAGE_CHARS,

@@ -105,8 +105,9 @@ export async function startReply(sender: Sender, chatId: string, input: SendInpu
 		const request = upstreamRequest(row, asked, c.MODEL_CONTEXT_TOKENS, replyBudget, systemTokens);
 		if (callEarly) call = callUpstream(request);
 		const stored = await transactionInOneTrip(
+			// Only with the quota unit taken are the rows written.
+			quotaTake(db, userId),
 			[
-				quotaTake(db, userId),
 				...(redo ? [hideFromUpdate(db, userId, chatId, redo.id)] : []),
 				...(withQuestion
 					? [userMessageInsert(db, userId, chatId, content, contentTokens, { parentId, versionOf })]
@@ -116,8 +117,7 @@ export async function startReply(sender: Sender, chatId: string, input: SendInpu
 					versionOf: withQuestion ? null : versionOf
 				}),
 				chatTouch(db, userId, chatId, autoTitle)
-			],
-			([quota]) => quota.affectedRows === 1
+			]
 		);
 		if (!stored) throw quotaExhausted();
 		const reply = stored.length - 2; // the reply row, just before the chat's touch

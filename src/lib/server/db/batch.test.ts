@@ -8,8 +8,10 @@ const stmt = (sql: string, ...params: unknown[]) => ({ toSQL: () => ({ sql, para
 describe('transactionInOneTrip (real MariaDB)', () => {
 	let db: TestDatabase;
 	let pool: ReturnType<typeof createBatchPool>;
-	const run = (statements: Built[], keep: Parameters<typeof transactionInOneTrip>[1]) =>
-		transactionInOneTrip(statements, keep, pool);
+	const run = (guard: Built, statements: Built[]) => transactionInOneTrip(guard, statements, pool);
+	// A guard that changes exactly one row: the counter's only row.
+	const takeOne = () => stmt('UPDATE counter SET n = n + 1 WHERE n < ?', 1000);
+	const counter = async () => (await db.query<{ n: number }>('SELECT n FROM counter'))[0].n;
 
 	beforeAll(async () => {
 		db = await createTestDatabase('oreai_batch');
@@ -17,6 +19,8 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 		await admin.query(`CREATE DATABASE \`${db.name}\``);
 		await admin.end();
 		await db.query('CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64) NOT NULL)');
+		await db.query('CREATE TABLE counter (n INT NOT NULL)');
+		await db.query('INSERT INTO counter (n) VALUES (0)');
 		pool = createBatchPool(db.url, 2);
 	});
 	afterAll(async () => {
@@ -26,38 +30,65 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 
 	const rows = () => db.query<{ id: number; v: string }>('SELECT id, v FROM t ORDER BY id');
 
-	it('commits every statement together and answers each one’s result, in order', async () => {
-		const results = await run(
-			[stmt('INSERT INTO t (v) VALUES (?)', 'a'), stmt('INSERT INTO t (v) VALUES (?)', 'b')],
-			() => true
-		);
+	it('commits the guard and every statement together, in one round trip, and answers each statement’s result in order', async () => {
+		// Counts the statements sent on the pool's one idle connection, which the run takes next.
+		let trips = 0;
+		const conn = await pool.getConnection();
+		const core = conn.connection as unknown as { query: (...args: unknown[]) => unknown };
+		const query = core.query.bind(core);
+		core.query = (...args: unknown[]) => {
+			trips += 1;
+			return query(...args);
+		};
+		conn.release();
+		const results = await run(takeOne(), [
+			stmt('INSERT INTO t (v) VALUES (?)', 'a'),
+			stmt('INSERT INTO t (v) VALUES (?)', 'b')
+		]);
 		expect(results).toHaveLength(2);
 		expect(results![1].insertId).toBeGreaterThan(results![0].insertId);
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b']);
+		expect(await counter()).toBe(1);
+		// COMMIT went with the statements.
+		expect(trips).toBe(1);
 	});
 
-	it('rolls everything back when the results say so, and answers null', async () => {
-		const results = await run(
-			[stmt('UPDATE t SET v = ? WHERE v = ?', 'changed', 'a'), stmt('INSERT INTO t (v) VALUES (?)', 'c')],
-			([update]) => update.affectedRows === 0
-		);
+	it('keeps nothing when the guard changes no row, and answers null', async () => {
+		const results = await run(stmt('UPDATE counter SET n = n + 1 WHERE n < ?', 0), [
+			stmt('UPDATE t SET v = ? WHERE v = ?', 'changed', 'a'),
+			stmt('INSERT INTO t (v) VALUES (?)', 'c')
+		]);
 		expect(results).toBeNull();
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b']);
+		expect(await counter()).toBe(1);
 	});
 
-	it('undoes the statements before one that fails, and the next transaction works', async () => {
+	it('keeps nothing when the guard changes more than one row', async () => {
+		await db.query('INSERT INTO counter (n) VALUES (1)');
+		const results = await run(stmt('UPDATE counter SET n = n + 1 WHERE n < ?', 1000), [
+			stmt('INSERT INTO t (v) VALUES (?)', 'c')
+		]);
+		expect(results).toBeNull();
+		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b']);
+		await db.query('DELETE FROM counter WHERE n = 1 LIMIT 1');
+		expect(await counter()).toBe(1);
+	});
+
+	it('undoes the guard and the statements before one that fails, and the next transaction works', async () => {
 		await expect(
-			run([stmt('INSERT INTO t (v) VALUES (?)', 'd'), stmt('INSERT INTO t (v) VALUES (?)', null)], () => true)
+			run(takeOne(), [stmt('INSERT INTO t (v) VALUES (?)', 'd'), stmt('INSERT INTO t (v) VALUES (?)', null)])
 		).rejects.toThrow(/cannot be null/i);
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b']);
-		const again = await run([stmt('INSERT INTO t (v) VALUES (?)', 'e')], () => true);
+		expect(await counter()).toBe(1);
+		const again = await run(takeOne(), [stmt('INSERT INTO t (v) VALUES (?)', 'e')]);
 		expect(again).toHaveLength(1);
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b', 'e']);
+		expect(await counter()).toBe(2);
 	});
 
 	it('keeps values as data: a value that looks like more statements is stored as typed', async () => {
 		const evil = "x'); DELETE FROM t; --";
-		await run([stmt('INSERT INTO t (v) VALUES (?)', evil)], () => true);
+		await run(takeOne(), [stmt('INSERT INTO t (v) VALUES (?)', evil)]);
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b', 'e', evil]);
 	});
 });

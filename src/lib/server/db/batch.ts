@@ -122,41 +122,51 @@ export async function closeBatchPool() {
 	await p?.end();
 }
 
+/** MySQL's and MariaDB's "Result consisted of more than one row": what a refused guard raises. */
+const GUARD_REFUSED = 1172;
+
 /**
- * Runs `statements` as one transaction that reaches the database in one round trip, plus one
- * for COMMIT. On a busy server every awaited statement costs a turn of the event loop (tens to
- * hundreds of milliseconds under load), so a five-statement transaction that waits for each
- * statement holds its connection, and the person, for seven turns; this one for two.
- * `keep` sees each statement's result and decides: commit (true) or roll back (false, and the
- * answer is null).
+ * Runs `guard`, and then `statements`, as one transaction that reaches the database in one
+ * round trip, COMMIT included. On a busy server every awaited statement costs a turn of the
+ * event loop (tens to hundreds of milliseconds under load), so a five-statement transaction
+ * that waits for each statement holds its connection, and the person, for seven turns; this
+ * one for one. The statements are kept only if `guard` changed exactly one row (a quota unit
+ * taken, say): otherwise nothing is kept and the answer is null. The check runs on the server,
+ * between the guard and the rest: a SELECT … INTO that finds two rows when the guard's row
+ * count is not 1 is an error, and an error stops a batch of statements where it stands, so
+ * neither the statements nor the COMMIT run, and the transaction is rolled back (a second
+ * trip, only then). Answers each statement's result, in order.
  */
 export async function transactionInOneTrip(
+	guard: Built,
 	statements: Built[],
-	keep: (results: ResultSetHeader[]) => boolean,
 	on: mysql.Pool = pool()
 ): Promise<ResultSetHeader[] | null> {
-	const built = statements.map((s) => s.toSQL());
+	const built = [guard, ...statements].map((s) => s.toSQL());
+	const [first, ...rest] = built.map((b) => b.sql);
 	const conn = await on.getConnection();
-	let open = true;
 	let broken = false;
 	try {
 		const [all] = await conn.query<ResultSetHeader[]>(
-			['START TRANSACTION', ...built.map((b) => b.sql)].join(';\n'),
+			[
+				'START TRANSACTION',
+				first,
+				'SET @oreai_guard = ROW_COUNT()',
+				'SELECT 1 INTO @oreai_refused FROM (SELECT 1 AS n UNION ALL SELECT 2) two WHERE @oreai_guard <> 1',
+				...rest,
+				'COMMIT'
+			].join(';\n'),
 			built.flatMap((b) => b.params)
 		);
-		const results = all.slice(1);
-		const commit = keep(results);
-		await conn.query(commit ? 'COMMIT' : 'ROLLBACK');
-		open = false;
-		return commit ? results : null;
+		// START, guard, SET, SELECT … INTO, the statements, COMMIT.
+		return all.slice(4, -1);
 	} catch (e) {
-		// A statement failed mid-way: end the transaction before the connection is reused.
-		if (open) {
-			await conn.query('ROLLBACK').catch(() => {
-				broken = true; // the connection cannot be trusted with another query
-				conn.destroy();
-			});
-		}
+		// A refused guard or a failed statement: the batch stopped before COMMIT.
+		await conn.query('ROLLBACK').catch(() => {
+			broken = true; // the connection cannot be trusted with another query
+			conn.destroy();
+		});
+		if ((e as { errno?: number }).errno === GUARD_REFUSED) return null;
 		throw e;
 	} finally {
 		if (!broken) conn.release();

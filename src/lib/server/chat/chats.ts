@@ -81,13 +81,11 @@ export async function listChats(
 	return rows.map((r) => ({ ...r, preview: [...plainText(r.preview ?? '')].slice(0, 160).join('').trimEnd() }));
 }
 
-/** Read by every send and chat page: built once (see `newestActive` in messages.ts). */
-const chatOfUser = db
-	.select()
-	.from(chat)
-	.where(and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId'))))
-	.limit(1)
-	.prepare();
+/** The chat `chatId` of the user `userId`: the condition of the chat reads built once below. */
+const ownedChat = and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId')));
+
+/** Read by every send: built once (see `newestActive` in messages.ts). */
+const chatOfUser = db.select().from(chat).where(ownedChat).limit(1).prepare();
 
 export async function findChat(userId: string, chatId: string) {
 	const [row] = await chatOfUser.execute({ chatId, userId });
@@ -106,7 +104,7 @@ const chatOfUserForPage = db
 		branched: sql<number>`EXISTS (SELECT 1 FROM ${message} v WHERE v.chat_id = ${chat}.id AND v.version_of IS NOT NULL)`
 	})
 	.from(chat)
-	.where(and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId'))))
+	.where(ownedChat)
 	.limit(1)
 	.prepare();
 

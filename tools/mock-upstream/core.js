@@ -20,6 +20,8 @@
  * @property {number} cutAfter  tokens sent before the connection is cut (fault 'cut')
  * @property {string | null} reply fixed reply text (split into word chunks), or null for generated text
  * @property {string} model     model id reported by /v1/models and in responses
+ * @property {(() => Promise<unknown>) | null} holdEnd in-process only: a streamed reply waits for
+ *   this promise before its finish chunk (tests that need replies to end at the same moment)
  *
  * @typedef {object} RecordedRequest
  * @property {number} time      Date.now() when received
@@ -45,7 +47,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
 	fault: null,
 	cutAfter: 5,
 	reply: null,
-	model: 'mock-small'
+	model: 'mock-small',
+	holdEnd: null
 });
 
 export const FAULTS = Object.freeze(['http403', 'http429', 'http500', 'context_length_exceeded', 'cut']);
@@ -96,6 +99,12 @@ export function normalizeOptions(partial, strict = true) {
 	if ('model' in partial) {
 		if (typeof partial.model === 'string' && partial.model) out.model = partial.model;
 		else bad('model must be a non-empty string');
+	}
+	if ('holdEnd' in partial) {
+		const h = partial.holdEnd;
+		if (h === null || h === undefined) out.holdEnd = null;
+		else if (typeof h === 'function') out.holdEnd = h;
+		else bad('holdEnd must be a function or null');
 	}
 	return /** @type {Partial<MockOptions>} */ (out);
 }
@@ -537,6 +546,7 @@ export function createMockHandler(initialOptions = {}) {
 				ttftMs: opts.ttftMs,
 				delayMs: opts.delayMs,
 				cutAt: cut ? cutAfter : -1,
+				holdEnd: opts.holdEnd,
 				headers
 			});
 		}
@@ -589,7 +599,7 @@ export function createMockHandler(initialOptions = {}) {
 	/**
 	 * @param {{ request: Request, id: string, created: number, model: string, pieces: string[],
 	 *   finishReason: string, includeUsage: boolean, usage: object, ttftMs: number, delayMs: number,
-	 *   cutAt: number, headers: Record<string, string> }} s
+	 *   cutAt: number, holdEnd: (() => Promise<unknown>) | null, headers: Record<string, string> }} s
 	 */
 	function streamResponse(s) {
 		const timer = createTimer();
@@ -666,6 +676,10 @@ export function createMockHandler(initialOptions = {}) {
 				while ((controller.desiredSize ?? 1) <= 0 && !timer.stopped) await waitDrained();
 				if (finish()) controller.error(new Error('mock upstream: connection cut (fault cut)'));
 				return;
+			}
+			if (s.holdEnd) {
+				await s.holdEnd();
+				if (timer.stopped) return;
 			}
 			controller.enqueue(chunk({}, s.finishReason));
 			if (s.includeUsage) {

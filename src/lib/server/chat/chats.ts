@@ -224,10 +224,16 @@ export async function assertIdle(userId: string, chatId: string) {
 }
 
 /** The statement that moves the chat to the top of the list; a chat nobody named takes `title`. */
-export function chatTouch(conn: Pick<Db, 'update'>, userId: string, chatId: string, title?: string | null) {
+export function chatTouch(
+	conn: Pick<Db, 'update'>,
+	userId: string,
+	chatId: string,
+	title?: string | null,
+	at: Date = new Date()
+) {
 	return conn
 		.update(chat)
-		.set({ updatedAt: new Date(), ...(title ? { title } : {}) })
+		.set({ updatedAt: at, ...(title ? { title } : {}) })
 		.where(and(eq(chat.id, chatId), eq(chat.userId, userId)));
 }
 

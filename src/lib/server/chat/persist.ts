@@ -4,10 +4,10 @@ import { log } from '../log';
 import type { MessageStatus } from '../db/schema';
 import { messageTokens } from '../llm/tokens';
 import type { ErrorCode } from '../errors';
-import { statementsInOneTrip } from '../db/batch';
+import { slot, statementsInOneTrip, template, type Built } from '../db/batch';
 import { chatTouch } from './chats';
 import type { Generation, Usage } from './generation';
-import { appendReplyTexts, finishReplyUpdate, markReplyInterrupted } from './messages';
+import { appendReplyTexts, finishReplyUpdate, markReplyInterrupted, type ReplyOutcome } from './messages';
 import { addPending, removePending } from './pending-ends';
 
 /**
@@ -85,10 +85,28 @@ export interface Ending {
 	usage: Usage;
 }
 
-/** Stores the whole reply and how it ended, and moves the chat to the top of the list: one trip. */
-async function storeEnding(g: Generation, end: Ending) {
-	await statementsInOneTrip([
-		finishReplyUpdate(g.userId, g.messageId, {
+type Ids = { userId: string; messageId: number; chatId: string };
+/** The two statements of a reply's end, built once (see `template`). */
+const ending = {
+	finish: template<Ids & ReplyOutcome>(
+		finishReplyUpdate(slot('userId'), slot('messageId'), {
+			content: slot('content'),
+			status: slot('status'),
+			errorCode: slot('errorCode'),
+			tokens: slot('tokens'),
+			promptTokens: slot('promptTokens'),
+			completionTokens: slot('completionTokens')
+		})
+	),
+	touch: template<Ids & { at: Date }>(chatTouch(db, slot('userId'), slot('chatId'), null, slot('at')))
+};
+
+/** Stores the whole reply and how it ended, and moves the chat to the top of the list. */
+function endingStatements(g: Generation, end: Ending): Built[] {
+	const ids = { userId: g.userId, messageId: g.messageId, chatId: g.chatId };
+	return [
+		ending.finish({
+			...ids,
 			content: g.text,
 			status: end.status,
 			errorCode: end.errorCode,
@@ -96,8 +114,48 @@ async function storeEnding(g: Generation, end: Ending) {
 			promptTokens: end.usage?.promptTokens ?? null,
 			completionTokens: end.usage?.completionTokens ?? null
 		}),
-		chatTouch(db, g.userId, g.chatId)
-	]);
+		ending.touch({ ...ids, at: new Date() })
+	];
+}
+
+/** Most reply ends per trip, and most characters of their text together. */
+const ENDS_PER_TRIP = 100;
+const END_CHARS_PER_TRIP = 1_000_000;
+let ends: { statements: Built[]; chars: number; stored: () => void; failed: (e: unknown) => void }[] = [];
+
+/**
+ * Stores a reply's end together with the other ends of this turn of the event loop: one trip
+ * for all of them (up to ENDS_PER_TRIP), where each end was a trip of its own. At 500 replies
+ * ending together every trip is a system call that wakes the database, and those writes were
+ * the largest single cost of the process. The writes only set values, so a batch that fails
+ * half-way is simply written again: each of its ends is retried `alone`, so an end that fails
+ * for a reason of its own holds up no other.
+ */
+function storeEnding(g: Generation, end: Ending, alone: boolean): Promise<void> {
+	const statements = endingStatements(g, end);
+	if (alone) return statementsInOneTrip(statements);
+	return new Promise((stored, failed) => {
+		if (!ends.length) setImmediate(writeEnds);
+		ends.push({ statements, chars: g.length, stored, failed });
+	});
+}
+
+function writeEnds() {
+	const all = ends;
+	ends = [];
+	for (let i = 0; i < all.length;) {
+		let chars = 0;
+		let j = i;
+		while (j < all.length && j - i < ENDS_PER_TRIP && (j === i || chars + all[j].chars <= END_CHARS_PER_TRIP)) {
+			chars += all[j++].chars;
+		}
+		const trip = all.slice(i, j);
+		statementsInOneTrip(trip.flatMap((e) => e.statements)).then(
+			() => trip.forEach((e) => e.stored()),
+			(err: unknown) => trip.forEach((e) => e.failed(err))
+		);
+		i = j;
+	}
 }
 
 type ReplyIds = Pick<Generation, 'messageId' | 'userId' | 'chatId'>;
@@ -157,7 +215,8 @@ export function finishStoring(g: Generation, end: Ending) {
 	const ids: ReplyIds = { messageId: g.messageId, userId: g.userId, chatId: g.chatId };
 	// An append in flight may carry this reply's last words: the end must land after it.
 	const appended = writing;
-	const whole = retrying(ids, 'the end', () => appended.then(() => storeEnding(g, end)));
+	let tries = 0;
+	const whole = retrying(ids, 'the end', () => appended.then(() => storeEnding(g, end, tries++ > 0)));
 	// A database that neither answers nor fails (stalled, or cut off without a reset) must not
 	// hold the chat and its readers: past FIRST_WRITE_WAIT_MS the end is stored in the background.
 	let wait: ReturnType<typeof setTimeout> | undefined;

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { takeSend } from '../limits';
 import { db, type Db } from '../db';
-import { transactionInOneTrip } from '../db/batch';
+import { slot, template, transactionInOneTrip } from '../db/batch';
 import { user, type Message } from '../db/schema';
 import { DomainError, notFound } from '../errors';
 import { fitsAlone } from '../llm/context-window';
@@ -104,19 +104,21 @@ export async function startReply(sender: Sender, chatId: string, input: SendInpu
 		const asked = withQuestion ? [...history, { role: 'user', content, tokens: contentTokens } as Message] : history;
 		const request = upstreamRequest(row, asked, c.MODEL_CONTEXT_TOKENS, replyBudget, systemTokens);
 		if (callEarly) call = callUpstream(request);
+		const ids = { userId, chatId };
 		const stored = await transactionInOneTrip(
 			// Only with the quota unit taken are the rows written.
-			quotaTake(db, userId),
+			statements.quotaTake({ userId }),
 			[
-				...(redo ? [hideFromUpdate(db, userId, chatId, redo.id)] : []),
+				...(redo ? [statements.hideFrom({ ...ids, fromId: redo.id })] : []),
 				...(withQuestion
-					? [userMessageInsert(db, userId, chatId, content, contentTokens, { parentId, versionOf })]
-					: []),
-				replyPlaceholderInsert(db, userId, chatId, {
-					parentId: withQuestion ? sql`LAST_INSERT_ID()` : parentId,
-					versionOf: withQuestion ? null : versionOf
-				}),
-				chatTouch(db, userId, chatId, autoTitle)
+					? [
+							statements.question({ ...ids, content, tokens: contentTokens, parentId, versionOf }),
+							statements.replyToQuestion(ids)
+						]
+					: [statements.reply({ ...ids, parentId, versionOf })]),
+				autoTitle
+					? statements.touchTitled({ ...ids, at: new Date(), title: autoTitle })
+					: statements.touch({ ...ids, at: new Date() })
 			]
 		);
 		if (!stored) throw quotaExhausted();
@@ -174,3 +176,32 @@ function quotaTake(conn: Pick<Db, 'update'>, userId: string) {
 		.set({ quotaUsed: sql`${user.quotaUsed} + 1` })
 		.where(and(eq(user.id, userId), sql`${user.quotaUsed} < ${user.quotaLimit}`));
 }
+
+type Ids = { userId: string; chatId: string };
+type Placed = Ids & { parentId: number | null; versionOf: number | null };
+
+/** A send's statements, built once (see `template`): the values are filled in per send. */
+const statements = {
+	quotaTake: template<{ userId: string }>(quotaTake(db, slot('userId'))),
+	hideFrom: template<Ids & { fromId: number }>(hideFromUpdate(db, slot('userId'), slot('chatId'), slot('fromId'))),
+	question: template<Placed & { content: string; tokens: number }>(
+		userMessageInsert(db, slot('userId'), slot('chatId'), slot('content'), slot('tokens'), {
+			parentId: slot('parentId'),
+			versionOf: slot('versionOf')
+		})
+	),
+	// The reply to a new question hangs under it: the row inserted just before, in the same batch.
+	replyToQuestion: template<Ids>(
+		replyPlaceholderInsert(db, slot('userId'), slot('chatId'), { parentId: sql`LAST_INSERT_ID()`, versionOf: null })
+	),
+	reply: template<Placed>(
+		replyPlaceholderInsert(db, slot('userId'), slot('chatId'), {
+			parentId: slot('parentId'),
+			versionOf: slot('versionOf')
+		})
+	),
+	touch: template<Ids & { at: Date }>(chatTouch(db, slot('userId'), slot('chatId'), null, slot('at'))),
+	touchTitled: template<Ids & { at: Date; title: string }>(
+		chatTouch(db, slot('userId'), slot('chatId'), slot('title'), slot('at'))
+	)
+};

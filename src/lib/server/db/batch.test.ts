@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { createTestDatabase, SERVER_URL, type TestDatabase } from '../../../../tests/helpers/db';
-import { createBatchPool, transactionInOneTrip, type Built } from './batch';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/mysql2';
+import { datetime, int, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import { createBatchPool, slot, statementsInOneTrip, template, transactionInOneTrip, type Built } from './batch';
 
 const stmt = (sql: string, ...params: unknown[]) => ({ toSQL: () => ({ sql, params }) });
 
@@ -90,5 +93,78 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 		const evil = "x'); DELETE FROM t; --";
 		await run(takeOne(), [stmt('INSERT INTO t (v) VALUES (?)', evil)]);
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b', 'e', evil]);
+	});
+});
+
+describe('template (real MariaDB)', () => {
+	let db: TestDatabase;
+	let pool: ReturnType<typeof createBatchPool>;
+	const note = mysqlTable('note', {
+		id: int('id').autoincrement().primaryKey(),
+		owner: varchar('owner', { length: 64 }).notNull(),
+		body: varchar('body', { length: 255 }),
+		at: datetime('at', { mode: 'date', fsp: 3 }).notNull()
+	});
+
+	beforeAll(async () => {
+		db = await createTestDatabase('oreai_template');
+		const admin = await mysql.createConnection(SERVER_URL);
+		await admin.query(`CREATE DATABASE \`${db.name}\``);
+		await admin.end();
+		await db.query(
+			'CREATE TABLE note (id INT AUTO_INCREMENT PRIMARY KEY, owner VARCHAR(64) NOT NULL, body VARCHAR(255) NULL, at DATETIME(3) NOT NULL)'
+		);
+		pool = createBatchPool(db.url, 2);
+	});
+	afterAll(async () => {
+		await pool?.end();
+		await db?.drop();
+	});
+
+	it('builds a statement once and fills each use with its own values, through the columns’ encoders', async () => {
+		const orm = drizzle({ client: pool, mode: 'default' });
+		let builds = 0;
+		const insert = template<{ owner: string; body: string | null; at: Date }>({
+			toSQL() {
+				builds += 1;
+				return orm
+					.insert(note)
+					.values({ owner: slot('owner'), body: slot('body'), at: slot('at') })
+					.toSQL();
+			}
+		});
+		const rename = template<{ owner: string; body: string }>(
+			orm
+				.update(note)
+				.set({ body: slot('body') })
+				.where(eq(note.owner, slot('owner')))
+		);
+		const first = new Date('2026-01-02T03:04:05.678Z');
+		const second = new Date('2027-06-07T08:09:10.111Z');
+		const evil = "x'); DELETE FROM note; --";
+		await statementsInOneTrip(
+			[
+				insert({ owner: 'ann', body: 'one', at: first }),
+				insert({ owner: 'bob', body: null, at: second }),
+				insert({ owner: 'cy', body: evil, at: first }),
+				rename({ owner: 'ann', body: 'renamed' })
+			],
+			pool
+		);
+		expect(builds).toBe(1);
+		const rows = await db.query<{ owner: string; body: string | null; at: string }>(
+			"SELECT owner, body, DATE_FORMAT(at, '%Y-%m-%dT%H:%i:%s.%fZ') AS at FROM note ORDER BY id"
+		);
+		expect(rows.map(({ owner, body, at }) => ({ owner, body, at: at.replace(/(\.\d{3})\d{3}Z$/, '$1Z') }))).toEqual([
+			{ owner: 'ann', body: 'renamed', at: first.toISOString() },
+			{ owner: 'bob', body: null, at: second.toISOString() },
+			{ owner: 'cy', body: evil, at: first.toISOString() }
+		]);
+	});
+
+	it('refuses a use that leaves a placeholder without a value', () => {
+		const orm = drizzle({ client: pool, mode: 'default' });
+		const insert = template<{ owner: string }>(orm.insert(note).values({ owner: slot('owner'), at: slot('at') }));
+		expect(() => insert({ owner: 'dee' }).toSQL()).toThrow(/No value for placeholder "at"/);
 	});
 });

@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { fillPlaceholders, sql } from 'drizzle-orm';
 import type { PoolConnection as RawConnection, ResultSetHeader } from 'mysql2';
 import { config } from '../config';
 
@@ -56,6 +57,25 @@ export function useSocket(path: string, main: mysql.Pool) {
 export interface Built {
 	toSQL(): { sql: string; params: unknown[] };
 }
+
+/**
+ * A statement built once, with named placeholders (`slot`) where its values go: each use only
+ * fills them in, each value through its column's encoder as drizzle's own prepared queries do.
+ * Building is not free: drizzle's building of a send's five statements cost about 0.5 ms of
+ * CPU per send, a twentieth of the process's work at 500 streams. Only for statements whose
+ * shape never changes: a value that decides the shape (a title set or not) needs a template
+ * of each shape.
+ */
+export function template<V extends object>(statement: Built): (values: V) => Built {
+	const { sql: text, params } = statement.toSQL();
+	return (values) => {
+		const filled = { sql: text, params: fillPlaceholders(params, values as Record<string, unknown>) };
+		return { toSQL: () => filled };
+	};
+}
+
+/** A named placeholder, given to a statement builder where it takes a value of type T. */
+export const slot = <T>(name: string) => sql.placeholder(name) as unknown as T;
 
 // The only connections that may carry several statements in one query, so a pool of their own:
 // `transactionInOneTrip` sends nothing but statements drizzle built, every value a placeholder.

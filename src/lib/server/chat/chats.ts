@@ -14,6 +14,7 @@ import {
 	sql
 } from 'drizzle-orm';
 import { db, type Db } from '../db';
+import { readTemplate } from '../db/batch';
 import { chat, message, prompt } from '../db/schema';
 import { newChatId } from '../db/seed';
 import { DomainError, notFound } from '../errors';
@@ -85,7 +86,10 @@ export async function listChats(
 const ownedChat = and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId')));
 
 /** Read by every send: built once (see `newestActive` in messages.ts). */
-const chatOfUser = db.select().from(chat).where(ownedChat).limit(1).prepare();
+const chatOfUserSelect = db.select().from(chat).where(ownedChat).limit(1);
+const chatOfUser = chatOfUserSelect.prepare();
+/** The same read, for `readsInOneTrip`. */
+export const chatRead = readTemplate<typeof chat, { userId: string; chatId: string }>(chat, chatOfUserSelect);
 
 export async function findChat(userId: string, chatId: string) {
 	const [row] = await chatOfUser.execute({ chatId, userId });

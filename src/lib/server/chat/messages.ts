@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, like, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { workerId } from '../cluster/worker';
 import { db, type Db } from '../db';
+import { readTemplate } from '../db/batch';
 import { message, type Message, type MessageStatus } from '../db/schema';
 import type { ErrorCode } from '../errors';
 import { PAGE_SIZE } from './paging';
@@ -33,7 +34,7 @@ export interface MessagePage {
  * Built once (a prepared query; the values are filled in per call): every send and every chat
  * page reads it, and drizzle's building of a statement cost about as much as running it.
  */
-const newestQuery = (before: boolean) =>
+const newestSelect = (before: boolean) =>
 	db
 		.select()
 		.from(message, { useIndex: ['message_chat_path_idx'] })
@@ -46,9 +47,8 @@ const newestQuery = (before: boolean) =>
 			)
 		)
 		.orderBy(desc(message.id))
-		.limit(sql.placeholder('limit'))
-		.prepare();
-const newest = { all: newestQuery(false), before: newestQuery(true) };
+		.limit(sql.placeholder('limit'));
+const newest = { all: newestSelect(false).prepare(), before: newestSelect(true).prepare() };
 
 function newestActive(userId: string, chatId: string, before: number | undefined, limit: number) {
 	return before
@@ -73,10 +73,19 @@ export async function pageMessages(
  * The newest `limit` messages of the branch on show (before message `before`, when a turn is
  * being redone), oldest first: the context window never needs more.
  */
+/** Most messages of the branch a send reads as the model's history (the window trims it further). */
+export const HISTORY_MESSAGES = 600;
+
 export async function recentMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
-	const rows = await newestActive(userId, chatId, opts.before, opts.limit ?? 600);
+	const rows = await newestActive(userId, chatId, opts.before, opts.limit ?? HISTORY_MESSAGES);
 	return rows.reverse();
 }
+
+/** The newest messages of the branch on show, newest first, for `readsInOneTrip`. */
+export const newestRead = readTemplate<typeof message, { userId: string; chatId: string; limit: number }>(
+	message,
+	newestSelect(false)
+);
 
 /** Whether a reply is still `streaming` in this chat, or in any chat of the user. */
 export async function hasStreamingReply(userId: string, chatId?: string) {

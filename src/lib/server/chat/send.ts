@@ -2,18 +2,26 @@ import { and, eq, sql } from 'drizzle-orm';
 import { config } from '../config';
 import { takeSend } from '../limits';
 import { db, type Db } from '../db';
-import { slot, template, transactionInOneTrip } from '../db/batch';
-import { user, type Message } from '../db/schema';
+import { readsInOneTrip, slot, template, transactionInOneTrip } from '../db/batch';
+import { user, type Chat, type Message } from '../db/schema';
 import { DomainError, notFound } from '../errors';
 import { fitsAlone } from '../llm/context-window';
 import { messageTokens } from '../llm/tokens';
 import { observeGeneration, quotaRefusals } from '../ops/metrics';
 import { quotaLeft } from '../account';
-import { chatTouch, findChat } from './chats';
+import { chatRead, chatTouch } from './chats';
 import { Generation } from './generation';
 import { upstreamRequest } from './history';
 import { isShuttingDown } from './lifecycle';
-import { findMessage, hideFromUpdate, recentMessages, replyPlaceholderInsert, userMessageInsert } from './messages';
+import {
+	findMessage,
+	HISTORY_MESSAGES,
+	hideFromUpdate,
+	newestRead,
+	recentMessages,
+	replyPlaceholderInsert,
+	userMessageInsert
+} from './messages';
 import { settlePending } from './pending-ends';
 import { registry } from './registry';
 import { firstWords, nameChat } from './titles';
@@ -62,16 +70,21 @@ export async function startReply(sender: Sender, chatId: string, input: SendInpu
 		// A reply of this chat that ended while the database was down still reads `streaming`
 		// until its last write lands: try that write now, so the chat is free as soon as it can be.
 		await settlePending(userId, chatId);
-		// Independent reads on separate connections: one wait instead of three.
+		// Independent reads side by side: one wait instead of three.
 		const redoId = 'editOf' in input ? input.editOf : 'messageId' in input ? input.messageId : undefined;
-		const [row, recent, named] = await Promise.all([
-			findChat(userId, chatId),
-			recentMessages(userId, chatId),
+		const [[chats, newest], named] = await Promise.all([
+			// The chat and its history: one trip.
+			readsInOneTrip<[Chat, Message]>([
+				chatRead({ userId, chatId }),
+				newestRead({ userId, chatId, limit: HISTORY_MESSAGES })
+			]),
 			redoId === undefined
 				? undefined
 				: findMessage(userId, chatId, redoId, 'editOf' in input ? 'user' : 'assistant').then((m) => m ?? null)
 		]);
-		let history = recent;
+		const row = chats[0];
+		if (!row) throw notFound();
+		let history = newest.reverse();
 		const replyBudget = Math.min(row.settings.max_tokens ?? c.MAX_REPLY_TOKENS, c.MAX_REPLY_TOKENS);
 		// Each text is counted once: the question here (then stored with its row), the system prompt here.
 		const systemTokens = row.systemPrompt ? messageTokens(row.systemPrompt) : 0;

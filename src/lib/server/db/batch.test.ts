@@ -3,8 +3,17 @@ import mysql from 'mysql2/promise';
 import { createTestDatabase, SERVER_URL, type TestDatabase } from '../../../../tests/helpers/db';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
-import { datetime, int, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
-import { createBatchPool, slot, statementsInOneTrip, template, transactionInOneTrip, type Built } from './batch';
+import { boolean, datetime, int, json, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
+import {
+	createBatchPool,
+	readsInOneTrip,
+	readTemplate,
+	slot,
+	statementsInOneTrip,
+	template,
+	transactionInOneTrip,
+	type Built
+} from './batch';
 
 const stmt = (sql: string, ...params: unknown[]) => ({ toSQL: () => ({ sql, params }) });
 
@@ -96,15 +105,19 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 	});
 });
 
+const note = mysqlTable('note', {
+	id: int('id').autoincrement().primaryKey(),
+	owner: varchar('owner', { length: 64 }).notNull(),
+	body: varchar('body', { length: 255 }),
+	at: datetime('at', { mode: 'date', fsp: 3 }).notNull(),
+	done: boolean('done').notNull().default(false),
+	meta: json('meta').$type<{ tags: string[] }>()
+});
+type Note = typeof note.$inferSelect;
+
 describe('template (real MariaDB)', () => {
 	let db: TestDatabase;
 	let pool: ReturnType<typeof createBatchPool>;
-	const note = mysqlTable('note', {
-		id: int('id').autoincrement().primaryKey(),
-		owner: varchar('owner', { length: 64 }).notNull(),
-		body: varchar('body', { length: 255 }),
-		at: datetime('at', { mode: 'date', fsp: 3 }).notNull()
-	});
 
 	beforeAll(async () => {
 		db = await createTestDatabase('oreai_template');
@@ -112,7 +125,7 @@ describe('template (real MariaDB)', () => {
 		await admin.query(`CREATE DATABASE \`${db.name}\``);
 		await admin.end();
 		await db.query(
-			'CREATE TABLE note (id INT AUTO_INCREMENT PRIMARY KEY, owner VARCHAR(64) NOT NULL, body VARCHAR(255) NULL, at DATETIME(3) NOT NULL)'
+			'CREATE TABLE note (id INT AUTO_INCREMENT PRIMARY KEY, owner VARCHAR(64) NOT NULL, body VARCHAR(255) NULL, at DATETIME(3) NOT NULL, done BOOLEAN NOT NULL DEFAULT 0, meta JSON NULL)'
 		);
 		pool = createBatchPool(db.url, 2);
 	});
@@ -166,5 +179,56 @@ describe('template (real MariaDB)', () => {
 		const orm = drizzle({ client: pool, mode: 'default' });
 		const insert = template<{ owner: string }>(orm.insert(note).values({ owner: slot('owner'), at: slot('at') }));
 		expect(() => insert({ owner: 'dee' }).toSQL()).toThrow(/No value for placeholder "at"/);
+	});
+
+	it('reads several selects in one round trip and decodes their rows as drizzle would', async () => {
+		const orm = drizzle({ client: pool, mode: 'default' });
+		await db.query('DELETE FROM note');
+		const at = new Date('2026-03-04T05:06:07.089Z');
+		await statementsInOneTrip(
+			[
+				orm.insert(note).values({ owner: 'eve', body: null, at, done: true, meta: { tags: ['a', 'b'] } }),
+				orm.insert(note).values({ owner: 'eve', body: "it's", at, done: false, meta: null }),
+				orm.insert(note).values({ owner: 'fay', body: 'other', at })
+			],
+			pool
+		);
+		const ofOwner = readTemplate<typeof note, { owner: string }>(
+			note,
+			orm
+				.select()
+				.from(note)
+				.where(eq(note.owner, slot('owner')))
+				.orderBy(note.id)
+		);
+		let trips = 0;
+		const conn = await pool.getConnection();
+		const core = conn.connection as unknown as { query: (...args: unknown[]) => unknown };
+		const query = core.query.bind(core);
+		core.query = (...args: unknown[]) => {
+			trips += 1;
+			return query(...args);
+		};
+		conn.release();
+		const [eve, fay, nobody] = await readsInOneTrip<[Note, Note, Note]>(
+			[ofOwner({ owner: 'eve' }), ofOwner({ owner: 'fay' }), ofOwner({ owner: "x' OR 1=1 --" })],
+			pool
+		);
+		expect(trips).toBe(1);
+		expect(eve.map(({ id: _, ...r }) => r)).toEqual([
+			{ owner: 'eve', body: null, at, done: true, meta: { tags: ['a', 'b'] } },
+			{ owner: 'eve', body: "it's", at, done: false, meta: null }
+		]);
+		expect(fay.map((r) => [r.owner, r.done, r.meta])).toEqual([['fay', false, null]]);
+		expect(nobody).toEqual([]);
+		const [alone] = await readsInOneTrip<[Note]>([ofOwner({ owner: 'fay' })], pool);
+		expect(alone.map((r) => r.body)).toEqual(['other']);
+	});
+
+	it('refuses a select that is not of whole rows, whose columns it could not decode', () => {
+		const orm = drizzle({ client: pool, mode: 'default' });
+		expect(() => readTemplate(note, orm.select({ owner: note.owner }).from(note))).toThrow(
+			/not a select of whole rows/
+		);
 	});
 });

@@ -17,6 +17,25 @@ import {
 
 const stmt = (sql: string, ...params: unknown[]) => ({ toSQL: () => ({ sql, params }) });
 
+/** Pools of POOL_SIZE connections, every one of which `countTrips` can watch. */
+const POOL_SIZE = 2;
+
+/** Counts the queries sent from now on over every connection of `pool` (each one a round trip). */
+async function countTrips(pool: ReturnType<typeof createBatchPool>) {
+	let trips = 0;
+	const conns = await Promise.all(Array.from({ length: POOL_SIZE }, () => pool.getConnection()));
+	for (const conn of conns) {
+		const core = conn.connection as unknown as { query: (...args: unknown[]) => unknown };
+		const query = core.query.bind(core);
+		core.query = (...args: unknown[]) => {
+			trips += 1;
+			return query(...args);
+		};
+		conn.release();
+	}
+	return () => trips;
+}
+
 describe('transactionInOneTrip (real MariaDB)', () => {
 	let db: TestDatabase;
 	let pool: ReturnType<typeof createBatchPool>;
@@ -33,7 +52,7 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 		await db.query('CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(64) NOT NULL)');
 		await db.query('CREATE TABLE counter (n INT NOT NULL)');
 		await db.query('INSERT INTO counter (n) VALUES (0)');
-		pool = createBatchPool(db.url, 2);
+		pool = createBatchPool(db.url, POOL_SIZE);
 	});
 	afterAll(async () => {
 		await pool?.end();
@@ -43,16 +62,7 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 	const rows = () => db.query<{ id: number; v: string }>('SELECT id, v FROM t ORDER BY id');
 
 	it('commits the guard and every statement together, in one round trip, and answers each statement’s result in order', async () => {
-		// Counts the statements sent on the pool's one idle connection, which the run takes next.
-		let trips = 0;
-		const conn = await pool.getConnection();
-		const core = conn.connection as unknown as { query: (...args: unknown[]) => unknown };
-		const query = core.query.bind(core);
-		core.query = (...args: unknown[]) => {
-			trips += 1;
-			return query(...args);
-		};
-		conn.release();
+		const trips = await countTrips(pool);
 		const results = await run(takeOne(), [
 			stmt('INSERT INTO t (v) VALUES (?)', 'a'),
 			stmt('INSERT INTO t (v) VALUES (?)', 'b')
@@ -62,7 +72,7 @@ describe('transactionInOneTrip (real MariaDB)', () => {
 		expect((await rows()).map((r) => r.v)).toEqual(['a', 'b']);
 		expect(await counter()).toBe(1);
 		// COMMIT went with the statements.
-		expect(trips).toBe(1);
+		expect(trips()).toBe(1);
 	});
 
 	it('keeps nothing when the guard changes no row, and answers null', async () => {
@@ -127,7 +137,7 @@ describe('template (real MariaDB)', () => {
 		await db.query(
 			'CREATE TABLE note (id INT AUTO_INCREMENT PRIMARY KEY, owner VARCHAR(64) NOT NULL, body VARCHAR(255) NULL, at DATETIME(3) NOT NULL, done BOOLEAN NOT NULL DEFAULT 0, meta JSON NULL)'
 		);
-		pool = createBatchPool(db.url, 2);
+		pool = createBatchPool(db.url, POOL_SIZE);
 	});
 	afterAll(async () => {
 		await pool?.end();
@@ -201,20 +211,12 @@ describe('template (real MariaDB)', () => {
 				.where(eq(note.owner, slot('owner')))
 				.orderBy(note.id)
 		);
-		let trips = 0;
-		const conn = await pool.getConnection();
-		const core = conn.connection as unknown as { query: (...args: unknown[]) => unknown };
-		const query = core.query.bind(core);
-		core.query = (...args: unknown[]) => {
-			trips += 1;
-			return query(...args);
-		};
-		conn.release();
+		const trips = await countTrips(pool);
 		const [eve, fay, nobody] = await readsInOneTrip<[Note, Note, Note]>(
 			[ofOwner({ owner: 'eve' }), ofOwner({ owner: 'fay' }), ofOwner({ owner: "x' OR 1=1 --" })],
 			pool
 		);
-		expect(trips).toBe(1);
+		expect(trips()).toBe(1);
 		expect(eve.map(({ id: _, ...r }) => r)).toEqual([
 			{ owner: 'eve', body: null, at, done: true, meta: { tags: ['a', 'b'] } },
 			{ owner: 'eve', body: "it's", at, done: false, meta: null }

@@ -85,10 +85,10 @@ export async function listChats(
 /** The chat `chatId` of the user `userId`: the condition of the chat reads built once below. */
 const ownedChat = and(eq(chat.id, sql.placeholder('chatId')), eq(chat.userId, sql.placeholder('userId')));
 
-/** Read by every send: built once (see `newestActive` in messages.ts). */
+/** The chat as most actions read it: built once (see `newestActive` in messages.ts). */
 const chatOfUserSelect = db.select().from(chat).where(ownedChat).limit(1);
 const chatOfUser = chatOfUserSelect.prepare();
-/** The same read, for `readsInOneTrip`. */
+/** The same read, for `readsInOneTrip`: every send reads it with the chat's history. */
 export const chatRead = readTemplate<typeof chat, { userId: string; chatId: string }>(chat, chatOfUserSelect);
 
 export async function findChat(userId: string, chatId: string) {

@@ -69,13 +69,13 @@ export async function pageMessages(
 	return { messages: page, olderCursor: hasOlder ? page[0].id : null };
 }
 
+/** Most messages of the branch a send reads as the model's history (the window trims it further). */
+export const HISTORY_MESSAGES = 600;
+
 /**
  * The newest `limit` messages of the branch on show (before message `before`, when a turn is
  * being redone), oldest first: the context window never needs more.
  */
-/** Most messages of the branch a send reads as the model's history (the window trims it further). */
-export const HISTORY_MESSAGES = 600;
-
 export async function recentMessages(userId: string, chatId: string, opts: { before?: number; limit?: number } = {}) {
 	const rows = await newestActive(userId, chatId, opts.before, opts.limit ?? HISTORY_MESSAGES);
 	return rows.reverse();

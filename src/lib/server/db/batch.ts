@@ -68,11 +68,17 @@ export interface Built {
  * of each shape.
  */
 export function template<V extends object>(statement: Built): (values: V) => Built {
-	const { sql: text, params } = statement.toSQL();
+	const { text, fill } = withPlaceholders(statement);
 	return (values) => {
-		const filled = { sql: text, params: fillPlaceholders(params, values as Record<string, unknown>) };
+		const filled = { sql: text, params: fill(values) };
 		return { toSQL: () => filled };
 	};
+}
+
+/** A statement's text, built once, and the filling of its placeholders for one use. */
+function withPlaceholders(statement: Built) {
+	const { sql: text, params } = statement.toSQL();
+	return { text, fill: (values: object) => fillPlaceholders(params, values as Record<string, unknown>) };
 }
 
 /** A named placeholder, given to a statement builder where it takes a value of type T. */
@@ -94,7 +100,7 @@ export function readTemplate<T extends MySqlTable, V extends object>(
 	table: T,
 	statement: Built
 ): (values: V) => Read<InferSelectModel<T>> {
-	const { sql: text, params } = statement.toSQL();
+	const { text, fill } = withPlaceholders(statement);
 	const columns = Object.entries(getTableColumns(table));
 	// drizzle lists a whole table's columns in the table's order: the decoding relies on it.
 	const listed = columns.map(([, c]) => `\`${c.name}\``).join(', ');
@@ -108,7 +114,7 @@ export function readTemplate<T extends MySqlTable, V extends object>(
 			}
 			return row as InferSelectModel<T>;
 		});
-	return (values) => ({ sql: text, params: fillPlaceholders(params, values as Record<string, unknown>), decode });
+	return (values) => ({ sql: text, params: fill(values), decode });
 }
 
 /** As drizzle reads them: dates as the server's text, which the columns' decoders turn into Dates. */

@@ -125,7 +125,9 @@ export async function startApp(dbUrl, mockUrl) {
 	// BENCH_CPU_PROF=1 writes a V8 CPU profile of the app to bench/results/prof/ (open it in
 	// Chrome DevTools → Performance). It slows the app down: figures from such a run are not comparable.
 	const profArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS_DIR, 'prof')] : [];
-	const proc = spawn(process.execPath, [...profArgs, SNAPSHOT_DIR], {
+	// BENCH_NODE_ARGS="--heap-growing-percent=300": Node flags for the app (ones NODE_OPTIONS refuses).
+	const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+	const proc = spawn(process.execPath, [...profArgs, ...nodeArgs, SNAPSHOT_DIR], {
 		cwd: ROOT,
 		env: {
 			PATH: process.env.PATH ?? '',

@@ -4,9 +4,10 @@ import v8 from 'node:v8';
  * How far V8 lets the old generation grow past what the last full collection kept, in percent.
  * With more than 512 MB to use, V8 lets it grow up to 4×: at 500 live replies (about 70 MB live)
  * the old space reached 130 MB before it was collected, most of it the objects of replies that
- * had already ended. 1.5× took the peak RSS at 500 replies from 259–283 MB to 204–215 MB. The
- * price is more full collections: about a tenth more CPU per reply at 500, and a slower p95 on
- * the first pages after a start (README, "Memory", has the figures and how to choose otherwise).
+ * had already ended. 1.5× took the peak RSS at 500 replies from 259–333 MB to 204–235 MB. The
+ * price is more full collections while a fresh process grows: its first pages are slower at
+ * p95. CPU per reply moved within the run-to-run spread (README, "Memory", has the figures and
+ * how to choose otherwise).
  */
 export const HEAP_GROWING_PERCENT = 50;
 

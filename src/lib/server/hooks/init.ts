@@ -6,7 +6,7 @@ import { pool } from '../db';
 import { dbReady, startDatabase } from '../db/startup';
 import { describeError, log } from '../log';
 import { listenForDrain, markDraining, markMigrated } from '../ops/health';
-import { tuneHeapGrowth } from '../ops/heap';
+import { HEAP_GROWING_PERCENT, tuneHeapGrowth } from '../ops/heap';
 import { startMetrics } from '../ops/metrics';
 import { closeRedis } from '../redis';
 
@@ -15,7 +15,11 @@ export const init: ServerInit = async () => {
 	// A promise nobody awaited that fails (a library's, or ours) must not take the server down
 	// for everyone, as Node does by default: it is logged with where it came from.
 	process.on('unhandledRejection', (e) => log.error({ error: describeError(e) }, 'unhandled rejection'));
-	tuneHeapGrowth();
+	if (tuneHeapGrowth())
+		log.info(
+			{ heapGrowingPercent: HEAP_GROWING_PERCENT },
+			'old generation grows by at most half between full collections'
+		);
 	startMetrics();
 	listenForDrain();
 	// Not awaited: the app listens (and answers 503) while the database is still coming up.

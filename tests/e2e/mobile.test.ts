@@ -152,6 +152,30 @@ describe('on a phone', () => {
 		await ctx.close();
 	});
 
+	it('keeps a language and theme chosen on /me before the page script has started', async () => {
+		const [ctx, page] = await phonePage();
+		await page.goto(app.url + '/me');
+		const saved = await page.locator('input[name=theme]:checked').getAttribute('value');
+		const theme = saved === 'light' ? 'dark' : 'light';
+		const language = (await page.locator('input[name=locale]:checked').getAttribute('value')) === 'en' ? 'zh-CN' : 'en';
+		// As on a slow phone: the page's scripts arrive only after the person has tapped.
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		await page.route('**/_app/immutable/**/*.js', async (route) => {
+			await held;
+			await route.continue();
+		});
+		await page.goto(app.url + '/me', { waitUntil: 'domcontentloaded' });
+		await page.locator(`input[name=locale][value="${language}"]`).check();
+		await page.locator(`input[name=theme][value="${theme}"]`).check();
+		release();
+		// The passkey buttons appear once the page's script has taken over.
+		await page.getByTestId('passkeys').getByRole('button').first().waitFor();
+		expect(await page.locator('input[name=locale]:checked').getAttribute('value')).toBe(language);
+		expect(await page.locator('input[name=theme]:checked').getAttribute('value')).toBe(theme);
+		await ctx.close();
+	});
+
 	it('picks Chinese from Accept-Language for a new visitor, prompts included', async () => {
 		const ctx = await newPhone(browser, { locale: 'zh-CN' });
 		await ctx.setExtraHTTPHeaders({ 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.5' });

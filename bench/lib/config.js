@@ -11,7 +11,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 // BENCH_STREAMS=50,500 and BENCH_ONLY=streaming,wire,chat narrow a run while working on one figure.
 export const CONCURRENCY = (process.env.BENCH_STREAMS ?? '1,50,200,500').split(',').map(Number);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-export const runs = (name) => !ONLY || ONLY.includes(name);
+/** BENCH_FLOOR=1: the streaming scenario against bench/floor-server.js instead of the app. */
+export const FLOOR = Boolean(process.env.BENCH_FLOOR);
+export const SUBJECT = FLOOR ? 'floor' : 'OreAI';
+export const runs = (name) => (FLOOR ? name === 'streaming' : !ONLY || ONLY.includes(name));
 // The scenario: first token at 300 ms, then 200 tokens 5 ms apart (≈ 1.3 s a reply).
 export const MOCK_OPTIONS = { ttftMs: 300, tokens: 200, delayMs: 5 };
 export const STREAM_TIMEOUT_MS = 60_000; // per stream; a stream past it counts as a failure

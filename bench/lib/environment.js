@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2/promise';
 import { Worker } from 'node:worker_threads';
-import { MYSQL_SERVER, RESULTS_DIR, ROOT, SNAPSHOT_DIR, log } from './config.js';
+import { FLOOR, MYSQL_SERVER, RESULTS_DIR, ROOT, SNAPSHOT_DIR, log } from './config.js';
 import { request } from './http-client.js';
 import { freePort, round, sleep } from './util.js';
 
@@ -127,7 +127,8 @@ export async function startApp(dbUrl, mockUrl) {
 	const profArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS_DIR, 'prof')] : [];
 	// BENCH_NODE_ARGS="--heap-growing-percent=300": Node flags for the app (ones NODE_OPTIONS refuses).
 	const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-	const proc = spawn(process.execPath, [...profArgs, ...nodeArgs, SNAPSHOT_DIR], {
+	const entry = FLOOR ? path.join(ROOT, 'bench', 'floor-server.js') : SNAPSHOT_DIR;
+	const proc = spawn(process.execPath, [...profArgs, ...nodeArgs, entry], {
 		cwd: ROOT,
 		env: {
 			PATH: process.env.PATH ?? '',

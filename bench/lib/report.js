@@ -1,5 +1,5 @@
 // The printed table and its columns.
-import { MOCK_OPTIONS } from './config.js';
+import { MOCK_OPTIONS, SUBJECT } from './config.js';
 import { round } from './util.js';
 
 function table(headers, rows) {
@@ -14,23 +14,23 @@ export function printReport(r) {
 	const pair = (a, b) => `${a ?? '—'} / ${b ?? '—'}`;
 	out.push('');
 	out.push(
-		`OreAI bench — ${r.startedAt} — node ${r.env.node}, ${r.env.cpus} CPU(s); each stream a new chat and a fresh connection; mock: first token ${MOCK_OPTIONS.ttftMs} ms, ${MOCK_OPTIONS.tokens} tokens ${MOCK_OPTIONS.delayMs} ms apart`
+		`${SUBJECT} bench — ${r.startedAt} — node ${r.env.node}, ${r.env.cpus} CPU(s); each stream a new chat and a fresh connection; mock: first token ${MOCK_OPTIONS.ttftMs} ms, ${MOCK_OPTIONS.tokens} tokens ${MOCK_OPTIONS.delayMs} ms apart`
 	);
 	if (r.streaming) {
 		out.push('');
-		out.push('Times in ms from sending the request; p50 / p99. "added" = OreAI − mock alone at that percentile.');
+		out.push(`Times in ms from sending the request; p50 / p99. "added" = ${SUBJECT} − mock alone at that percentile.`);
 		out.push(
 			table(
 				[
 					'streams',
 					'mock alone 1st token',
-					'OreAI 1st token',
+					`${SUBJECT} 1st token`,
 					'added',
 					'mock alone whole reply',
-					'OreAI whole reply',
+					`${SUBJECT} whole reply`,
 					'× mock',
-					'failed OreAI / mock',
-					'mock max at once (OreAI / alone)',
+					`failed ${SUBJECT} / mock`,
+					`mock max at once (${SUBJECT} / alone)`,
 					'peak RSS MB',
 					'CPU ms/stream'
 				],
@@ -50,7 +50,7 @@ export function printReport(r) {
 			)
 		);
 		for (const x of r.streaming.rows) {
-			if (x.app.failed) out.push(`  C=${x.concurrency} OreAI failures: ${JSON.stringify(x.app.failures)}`);
+			if (x.app.failed) out.push(`  C=${x.concurrency} ${SUBJECT} failures: ${JSON.stringify(x.app.failures)}`);
 			if (x.mock.failed) out.push(`  C=${x.concurrency} mock failures: ${JSON.stringify(x.mock.failures)}`);
 		}
 		const busy = r.streaming.rows.filter((x) => (x.app.cpu.otherPct ?? 0) > 25 || (x.mock.cpu.otherPct ?? 0) > 25);
@@ -63,7 +63,7 @@ export function printReport(r) {
 			`  upstream calls per reply: ${r.streaming.rows.map((x) => `${x.concurrency}→${round((x.app.streams + x.appOtherUpstreamCalls) / x.app.streams, 2)} (${x.appOtherUpstreamCalls} title calls)`).join(', ')}`
 		);
 		out.push(
-			`  OreAI's model call reached the mock after (p50 / p99 ms): ${r.streaming.rows.map((x) => `${x.concurrency}→${pair(x.appToUpstreamMs.p50, x.appToUpstreamMs.p99)}`).join(', ')}`
+			`  ${SUBJECT}'s model call reached the mock after (p50 / p99 ms): ${r.streaming.rows.map((x) => `${x.concurrency}→${pair(x.appToUpstreamMs.p50, x.appToUpstreamMs.p99)}`).join(', ')}`
 		);
 		out.push(
 			`  stored replies: ${r.streaming.stored.map((s) => `${s.status}=${s.n} (avg ${s.avgChars} chars)`).join(', ')}; load average ${r.env.loadAvgStart.join(' ')} → ${r.env.loadAvgEnd?.join(' ')}`

@@ -12,6 +12,7 @@ import { operatorEndpoints } from '../ops/handle';
 import { TRPC_PATH } from '$lib/trpc';
 import { trpcHandle } from '../trpc/handle';
 import { csrf } from './csrf';
+import { fillHtmlTag } from './html';
 import { prepareForSends } from '../warm';
 
 /** Until the database is migrated, every request (but the operator endpoints before this) answers 503. */
@@ -45,7 +46,7 @@ const identity: Handle = async ({ event, resolve }) => {
 	}
 
 	const response = await resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('%lang%', event.locals.locale).replace('%theme%', event.locals.theme)
+		transformPageChunk: ({ html }) => fillHtmlTag(html, event.locals.locale, event.locals.theme)
 	});
 	if (!event.url.pathname.startsWith('/api/')) {
 		// Whoever opens a page may send next: be ready for it by then.

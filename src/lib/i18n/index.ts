@@ -15,13 +15,27 @@ export type Translate = (id: string, options?: Options) => string;
 const dictionaries: Record<Locale, Dictionary> = { en, 'zh-CN': zh };
 const FALLBACK: Locale = 'en';
 
+// Each message's path is walked once per dictionary: a chat page asks for the same few
+// labels for every one of its messages (over a thousand lookups for a page of 50).
+const found = new Map<Dictionary, Map<string, string | undefined>>();
+
 function lookup(dictionary: Dictionary, id: string): string | undefined {
+	let known = found.get(dictionary);
+	if (!known) found.set(dictionary, (known = new Map()));
+	if (known.has(id)) return known.get(id);
 	let node: string | Dictionary | undefined = dictionary;
 	for (const key of id.split('.')) {
-		if (typeof node !== 'object') return undefined;
+		if (typeof node !== 'object') {
+			node = undefined;
+			break;
+		}
 		node = node[key];
 	}
-	return typeof node === 'string' ? node : undefined;
+	const message = typeof node === 'string' ? node : undefined;
+	// Ids come from the code (and error codes from the server), so the map stays small; an
+	// unknown one is not kept, so no input can grow it.
+	if (message !== undefined) known.set(id, message);
+	return message;
 }
 
 /** Fills `{name}` placeholders; a message missing one of its values is shown as written. */

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { plainText } from '../../src/lib/text';
 // The server-rendered pages as a browser without JavaScript sees them: plain GETs, and
 // form POSTs that expect HTML back (303 redirects, re-rendered pages, error pages).
@@ -130,6 +132,23 @@ describe('server-rendered pages without JavaScript', () => {
 		aliceId = await userIdOf(alice);
 	});
 	afterAll(() => app?.close());
+
+	it('loads every route’s code after the first page, so the next page does not wait for it', async () => {
+		// Visitor.arrive opened a page: the warm-up that follows loads each route module once.
+		const routeFiles = fs
+			.readdirSync('src/routes', { recursive: true, encoding: 'utf8' })
+			.filter((f) => /(^|\/)\+[^/]*\.(svelte|ts)$/.test(f));
+		expect(routeFiles.length).toBeGreaterThan(10);
+		const deadline = Date.now() + 20_000;
+		while (!app.logs().includes('route code loaded ahead') && Date.now() < deadline) await sleep(100);
+		const line = app
+			.logs()
+			.split('\n')
+			.find((l) => l.includes('route code loaded ahead'));
+		expect(line, 'the warm-up says when it has loaded the routes').toBeDefined();
+		expect(JSON.parse(line!).modules).toBe(routeFiles.length);
+		expect(app.logs()).not.toContain('could not load a route ahead');
+	});
 
 	describe('/ (chats)', () => {
 		it('lists the sample chats newest first, each with its title, last-message preview and time', async () => {

@@ -17,12 +17,13 @@ const FALLBACK: Locale = 'en';
 
 // Each message's path is walked once per dictionary: a chat page asks for the same few
 // labels for every one of its messages (over a thousand lookups for a page of 50).
-const found = new Map<Dictionary, Map<string, string | undefined>>();
+const found = new Map<Dictionary, Map<string, string>>();
 
 function lookup(dictionary: Dictionary, id: string): string | undefined {
 	let known = found.get(dictionary);
 	if (!known) found.set(dictionary, (known = new Map()));
-	if (known.has(id)) return known.get(id);
+	const hit = known.get(id);
+	if (hit !== undefined) return hit;
 	let node: string | Dictionary | undefined = dictionary;
 	for (const key of id.split('.')) {
 		if (typeof node !== 'object') {

@@ -23,7 +23,7 @@ export function prepareForSends() {
 			// The first count builds it again and says why if it still cannot.
 			log.warn({ error: describeError(e) }, 'could not build the token counter ahead');
 		}
-		warmRenderer();
+		void warmRenderer();
 		void loadRouteCode();
 		// Nothing waits for it; a failure here only means the first sends open their own.
 		void openConnectionsAhead(pool).then(
@@ -43,19 +43,20 @@ const RENDER_WARM_PASSES = 3;
  * tables, code in several languages) a few times, one reply per turn of the event loop, so
  * no request waits behind more than one.
  */
-function warmRenderer() {
+async function warmRenderer() {
 	const replies = SAMPLE_CHATS.flatMap((c) =>
 		Object.values(c.text).flatMap((t) => t.messages.filter((m) => m.role === 'assistant').map((m) => m.content))
 	);
-	const queue = Array.from({ length: RENDER_WARM_PASSES }, () => replies).flat();
-	const next = () => {
-		const text = queue.shift();
-		if (text === undefined) return;
-		renderMarkdown(text);
-		setImmediate(next);
-	};
-	setImmediate(next);
+	for (let pass = 0; pass < RENDER_WARM_PASSES; pass++) {
+		for (const text of replies) {
+			await nextTurn();
+			renderMarkdown(text);
+		}
+	}
 }
+
+/** Lets whatever is waiting (a request) go first: warm-up work runs one piece per turn. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Every route's code, as SvelteKit loads it on a route's first visit: the modules of the pages,
@@ -73,7 +74,7 @@ const routeModules = import.meta.glob(['/src/routes/**/+*.svelte', '/src/routes/
 async function loadRouteCode() {
 	let modules = 0;
 	for (const [path, load] of Object.entries(routeModules)) {
-		await new Promise((resolve) => setImmediate(resolve));
+		await nextTurn();
 		try {
 			await load();
 			modules++;
